@@ -1,0 +1,21 @@
+/*
+ * tests/pint/oom.h — allocation-failure scenarios for make check-oom.
+ *
+ * Each scenario does one complete piece of work with the pint/ API and
+ * returns 0 or the errno it got. It must free everything it allocated on
+ * every path. The driver runs it with allocation k failing, k = 1, 2, …,
+ * until a run needs fewer than k allocations, and accepts only 0 or
+ * ENOMEM, no leak and no crash.
+ */
+#ifndef TESTS_PINT_OOM_H
+#define TESTS_PINT_OOM_H
+
+struct oom_case {
+	const char *name;
+	int (*run)(void);
+};
+
+/* One table per module, ended by {NULL, NULL}. */
+extern const struct oom_case oom_cases_mbuf[];
+
+#endif
