@@ -14,6 +14,8 @@
 
 static const struct oom_case *const tables[] = {
 	oom_cases_mbuf,
+	oom_cases_dialoginfo,
+	oom_cases_digest,
 };
 
 #define OOM_MAX_K 100000ul

@@ -17,5 +17,7 @@ struct oom_case {
 
 /* One table per module, ended by {NULL, NULL}. */
 extern const struct oom_case oom_cases_mbuf[];
+extern const struct oom_case oom_cases_dialoginfo[];
+extern const struct oom_case oom_cases_digest[];
 
 #endif
