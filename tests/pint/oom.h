@@ -19,5 +19,6 @@ struct oom_case {
 extern const struct oom_case oom_cases_mbuf[];
 extern const struct oom_case oom_cases_dialoginfo[];
 extern const struct oom_case oom_cases_digest[];
+extern const struct oom_case oom_cases_tel[];
 
 #endif
