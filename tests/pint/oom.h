@@ -20,5 +20,6 @@ extern const struct oom_case oom_cases_mbuf[];
 extern const struct oom_case oom_cases_dialoginfo[];
 extern const struct oom_case oom_cases_digest[];
 extern const struct oom_case oom_cases_tel[];
+extern const struct oom_case oom_cases_sdp[];
 
 #endif
