@@ -1,0 +1,400 @@
+/*
+ * gateway/store_commit.c — the write queue and the group commit.
+ *
+ * The put/update/append calls only copy their row into the queue;
+ * gw_store_commit() writes the whole queue in one transaction with cached
+ * statements, then calls each write's callback in queue order. The
+ * transaction exists only inside gw_store_commit(), so every read between
+ * commits sees committed state and nothing else.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "gateway/store_int.h"
+
+#define FIELD GW_STORE_FIELD
+
+/* ---- rows in ---- */
+
+static int row_copy(const struct gw_store_table *t, void *dst, const void *src)
+{
+	const char *from;
+	char **to;
+	size_t i;
+
+	memcpy(dst, src, t->size);
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].type == COL_TEXT)
+			*FIELD(dst, &t->cols[i], char *) = NULL;
+	for (i = 0; i < t->ncols; i++) {
+		if (t->cols[i].type != COL_TEXT)
+			continue;
+		from = *FIELD(src, &t->cols[i], const char *);
+		to = FIELD(dst, &t->cols[i], char *);
+		if (from && !(*to = gw_store_strcopy(from, strlen(from)))) {
+			gw_store_row_clear(t, dst);
+			return ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int bind_col(sqlite3_stmt *st, int idx, const struct gw_store_col *c, const void *row)
+{
+	const char *text;
+	int64_t v;
+	int code;
+	enum gw_store_dlv_state dlv;
+
+	switch (c->type) {
+	case COL_TEXT:
+		text = *FIELD(row, c, const char *);
+		return text ? sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC)
+			    : sqlite3_bind_null(st, idx);
+	case COL_I64:
+		return sqlite3_bind_int64(st, idx, *FIELD(row, c, const int64_t));
+	case COL_INT:
+		return sqlite3_bind_int(st, idx, *FIELD(row, c, const int));
+	case COL_TIME:
+		v = *FIELD(row, c, const int64_t);
+		return v ? sqlite3_bind_int64(st, idx, v) : sqlite3_bind_null(st, idx);
+	case COL_CODE:
+		code = *FIELD(row, c, const int);
+		return code ? sqlite3_bind_int(st, idx, code) : sqlite3_bind_null(st, idx);
+	case COL_U32:
+		return sqlite3_bind_int64(st, idx, *FIELD(row, c, const uint32_t));
+	case COL_HASH:
+		return sqlite3_bind_blob(st, idx, FIELD(row, c, const uint8_t), GW_STORE_HASH_LEN,
+					 SQLITE_STATIC);
+	case COL_DLV:
+		dlv = *FIELD(row, c, const enum gw_store_dlv_state);
+		if ((unsigned)dlv >= sizeof(gw_store_dlv_names) / sizeof(gw_store_dlv_names[0]))
+			return SQLITE_RANGE;
+		return sqlite3_bind_text(st, idx, gw_store_dlv_names[dlv], -1, SQLITE_STATIC);
+	}
+	return SQLITE_MISUSE;
+}
+
+static int row_bind(sqlite3_stmt *st, const struct gw_store_table *t, const void *row)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->ncols; i++) {
+		rc = bind_col(st, (int)i + 1, &t->cols[i], row);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* The statements of the commit path and purge. */
+int gw_store_prepare_writes(struct gw_store *s)
+{
+	static const struct {
+		enum gw_store_st st;
+		const char *verb;
+		const struct gw_store_table *t;
+	} ins[] = {
+		{ ST_PUT_REQ, "INSERT", &gw_store_t_req },
+		{ ST_PUT_EVENT, "INSERT", &gw_store_t_event },
+		{ ST_PUT_IDEM, "INSERT OR REPLACE", &gw_store_t_idem },
+		{ ST_PUT_DLV, "INSERT OR REPLACE", &gw_store_t_dlv },
+	};
+	const struct gw_store_table *t = &gw_store_t_req;
+	char sql[2048];
+	char part[48];
+	size_t i, k;
+	int err;
+
+	err = gw_store_prepare(s, "BEGIN IMMEDIATE", &s->st[ST_BEGIN]);
+	if (!err)
+		err = gw_store_prepare(s, "COMMIT", &s->st[ST_COMMIT]);
+	if (!err)
+		err = gw_store_prepare(s, "ROLLBACK", &s->st[ST_ROLLBACK]);
+	if (!err)
+		err = gw_store_prepare(s, "DELETE FROM idempotency WHERE created_at <= ?1",
+				       &s->st[ST_PURGE_IDEM]);
+	for (i = 0; !err && i < sizeof(ins) / sizeof(ins[0]); i++) {
+		snprintf(sql, sizeof(sql), "%s INTO %s (", ins[i].verb, ins[i].t->name);
+		err = gw_store_sql_cols(sql, sizeof(sql), ins[i].t);
+		for (k = 0; !err && k < ins[i].t->ncols; k++) {
+			snprintf(part, sizeof(part), "%s?%zu", k ? ", " : ") VALUES (", k + 1);
+			err = gw_store_sql_append(sql, sizeof(sql), part);
+		}
+		if (!err)
+			err = gw_store_sql_append(sql, sizeof(sql), ")");
+		if (!err)
+			err = gw_store_prepare(s, sql, &s->st[ins[i].st]);
+	}
+
+	/* Parameter k + 1 is column k as in INSERT; the fixed columns leave
+	 * gaps, which SQLite allows. */
+	snprintf(sql, sizeof(sql), "UPDATE %s SET ", t->name);
+	for (k = 0, i = 0; !err && k < t->ncols; k++) {
+		if (t->cols[k].fixed)
+			continue;
+		snprintf(part, sizeof(part), "%s%s = ?%zu", i++ ? ", " : "", t->cols[k].name, k + 1);
+		err = gw_store_sql_append(sql, sizeof(sql), part);
+	}
+	if (!err)
+		err = gw_store_sql_append(sql, sizeof(sql), " WHERE id = ?1");
+	if (!err)
+		err = gw_store_prepare(s, sql, &s->st[ST_UPD_REQ]);
+	return err;
+}
+
+/* ---- the write queue ---- */
+
+static const struct gw_store_table *const kind_table[] = {
+	[W_PUT_REQ] = &gw_store_t_req,
+	[W_UPD_REQ] = &gw_store_t_req,
+	[W_EVENT] = &gw_store_t_event,
+	[W_IDEM] = &gw_store_t_idem,
+	[W_DLV] = &gw_store_t_dlv,
+};
+
+static const enum gw_store_st kind_st[] = {
+	[W_PUT_REQ] = ST_PUT_REQ,
+	[W_UPD_REQ] = ST_UPD_REQ,
+	[W_EVENT] = ST_PUT_EVENT,
+	[W_IDEM] = ST_PUT_IDEM,
+	[W_DLV] = ST_PUT_DLV,
+};
+
+/* Free the queued rows (their callbacks are not called) and the array. */
+void gw_store_queue_drop(struct gw_store_queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		gw_store_row_clear(kind_table[q->v[i].kind], &q->v[i].u);
+	free(q->v);
+	memset(q, 0, sizeof(*q));
+}
+
+static void commit_h(void *arg)
+{
+	/* The callbacks have the outcome; gw_store_errmsg() the details. */
+	(void)gw_store_commit(arg);
+}
+
+static int enqueue(struct gw_store *s, enum gw_store_wkind kind, const void *row,
+		   gw_store_done_h *h, void *arg)
+{
+	struct gw_store_write *w;
+	size_t cap;
+	int err;
+
+	if (s->q.n == s->q.cap) {
+		cap = s->q.cap ? s->q.cap * 2 : 64;
+		w = realloc(s->q.v, cap * sizeof(*w));
+		if (!w)
+			return ENOMEM;
+		s->q.v = w;
+		s->q.cap = cap;
+	}
+	w = &s->q.v[s->q.n];
+	memset(w, 0, sizeof(*w));
+	err = row_copy(kind_table[kind], &w->u, row);
+	if (err)
+		return err;
+	w->kind = kind;
+	w->h = h;
+	w->arg = arg;
+	s->q.n++;
+	if (s->loop && !gw_defer_pending(&s->defer))
+		gw_loop_defer(s->loop, &s->defer, commit_h, s);
+	return 0;
+}
+
+static bool id_ok(const char *id)
+{
+	return id && id[0] && strlen(id) <= GW_STORE_ID_MAX;
+}
+
+/*
+ * Queue the insert of a new request (EEXIST in the callback if the id is
+ * taken). Every write call copies its row, returns EINVAL for a missing
+ * required field or ENOMEM, and then never calls h; on 0, h (if any) is
+ * called once, after the transaction that holds the write.
+ */
+int gw_store_put_request(struct gw_store *s, const struct gw_store_req *req,
+			 gw_store_done_h *h, void *arg)
+{
+	if (!s || !req || !id_ok(req->id) || !req->owner || !req->service || !req->status)
+		return EINVAL;
+	return enqueue(s, W_PUT_REQ, req, h, arg);
+}
+
+/* Queue the rewrite of a request's row by id; id, owner, service and
+ * created_at never change. ENOENT in the callback for an unknown id. */
+int gw_store_update_request(struct gw_store *s, const struct gw_store_req *req,
+			    gw_store_done_h *h, void *arg)
+{
+	if (!s || !req || !id_ok(req->id) || !req->status)
+		return EINVAL;
+	return enqueue(s, W_UPD_REQ, req, h, arg);
+}
+
+/* Queue an event. ENOENT in the callback if the request does not exist
+ * (it may be put earlier in the same batch), EEXIST for a repeated seq. */
+int gw_store_append_event(struct gw_store *s, const struct gw_store_event *ev,
+			  gw_store_done_h *h, void *arg)
+{
+	if (!s || !ev || !id_ok(ev->request_id) || !ev->seq || !ev->status)
+		return EINVAL;
+	return enqueue(s, W_EVENT, ev, h, arg);
+}
+
+/* Queue an idempotency entry; it replaces one with the same owner and key
+ * (an expired one: the caller has checked for a live one). */
+int gw_store_put_idem(struct gw_store *s, const struct gw_store_idem *idem,
+		      gw_store_done_h *h, void *arg)
+{
+	if (!s || !idem || !idem->owner || !idem->key || !idem->key[0])
+		return EINVAL;
+	return enqueue(s, W_IDEM, idem, h, arg);
+}
+
+/* Queue a delivery's state; it replaces the row for (request_id, seq).
+ * ENOENT in the callback if that event does not exist. */
+int gw_store_put_delivery(struct gw_store *s, const struct gw_store_delivery *dlv,
+			  gw_store_done_h *h, void *arg)
+{
+	if (!s || !dlv || !id_ok(dlv->request_id) || !dlv->seq ||
+	    (unsigned)dlv->state > GW_STORE_DLV_FAILED)
+		return EINVAL;
+	return enqueue(s, W_DLV, dlv, h, arg);
+}
+
+/* ---- the group commit ---- */
+
+/* A failure that concerns this write alone: the statement is undone, the
+ * transaction goes on. */
+static bool write_own_fault(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+	case SQLITE_TOOBIG:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int exec_write(struct gw_store *s, struct gw_store_write *w)
+{
+	sqlite3_stmt *st = s->st[kind_st[w->kind]];
+	int rc = row_bind(st, kind_table[w->kind], &w->u);
+
+	if (rc == SQLITE_OK)
+		rc = gw_store_step_reset(st);
+	if (rc == SQLITE_DONE) {
+		if (w->kind == W_UPD_REQ && sqlite3_changes(s->db) == 0)
+			w->err = ENOENT;
+		return SQLITE_DONE;
+	}
+	if (write_own_fault(rc)) {
+		w->err = gw_store_errno(s->db, rc);
+		return SQLITE_DONE;
+	}
+	return rc;
+}
+
+static int run_batch(struct gw_store *s, struct gw_store_queue *q)
+{
+	const char *what = "begin";
+	size_t i;
+	int rc;
+
+	rc = gw_store_step_reset(s->st[ST_BEGIN]);
+	if (rc == SQLITE_DONE) {
+		what = "write";
+		for (i = 0; i < q->n && rc == SQLITE_DONE; i++)
+			rc = exec_write(s, &q->v[i]);
+	}
+	if (rc == SQLITE_DONE) {
+		what = "commit";
+		rc = gw_store_step_reset(s->st[ST_COMMIT]);
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+
+	rc = gw_store_fail(s, rc, what);
+	/* SQLite may have rolled back already (SQLITE_FULL, IOERR, ...). */
+	if (!sqlite3_get_autocommit(s->db))
+		gw_store_step_reset(s->st[ST_ROLLBACK]);
+	return rc;
+}
+
+/*
+ * Write everything queued in one transaction, then call each write's
+ * callback in queue order with 0 or its error. Returns the transaction's
+ * error (0 also when single writes failed); on error no write of the batch
+ * is stored and every callback gets it. Callbacks may queue writes (they go
+ * into the next batch) but must not free the store. EBUSY from a scan
+ * callback: the queue stays for the turn's commit.
+ */
+int gw_store_commit(struct gw_store *s)
+{
+	struct gw_store_queue q;
+	struct gw_store_write *w;
+	size_t i;
+	int err;
+
+	if (s->busy)
+		return EBUSY;
+	if (!s->q.n)
+		return 0;
+	if (s->loop)
+		gw_loop_defer_cancel(s->loop, &s->defer);
+	q = s->q;
+	s->q = s->spare;
+	memset(&s->spare, 0, sizeof(s->spare));
+
+	s->busy = true;
+	err = run_batch(s, &q);
+	s->busy = false;
+
+	s->stats.writes += q.n;
+	if (q.n > s->stats.batch_max)
+		s->stats.batch_max = q.n;
+	if (err)
+		s->stats.failed_commits++;
+	else
+		s->stats.commits++;
+	for (i = 0; i < q.n; i++) {
+		w = &q.v[i];
+		if (err || w->err)
+			s->stats.failed_writes++;
+		if (w->h)
+			w->h(err ? err : w->err, w->arg);
+		gw_store_row_clear(kind_table[w->kind], &w->u);
+	}
+	q.n = 0;
+	if (!s->spare.v && q.cap <= GW_STORE_SPARE_MAX)
+		s->spare = q;
+	else
+		free(q.v);
+	return err;
+}
+
+/*
+ * Commit at the end of every loop turn that queued a write (loop NULL:
+ * detach; writes then wait for gw_store_commit).
+ */
+void gw_store_attach(struct gw_store *s, struct gw_loop *loop)
+{
+	if (s->loop)
+		gw_loop_defer_cancel(s->loop, &s->defer);
+	s->loop = loop;
+	if (loop && s->q.n)
+		gw_loop_defer(loop, &s->defer, commit_h, s);
+}
