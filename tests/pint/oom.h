@@ -21,5 +21,6 @@ extern const struct oom_case oom_cases_dialoginfo[];
 extern const struct oom_case oom_cases_digest[];
 extern const struct oom_case oom_cases_tel[];
 extern const struct oom_case oom_cases_sdp[];
+extern const struct oom_case oom_cases_req[];
 
 #endif
