@@ -14,6 +14,7 @@
 
 static const struct oom_case *const tables[] = {
 	oom_cases_mbuf,
+	oom_cases_gwset,
 	oom_cases_req,
 	oom_cases_sdp,
 	oom_cases_tel,

@@ -22,5 +22,6 @@ extern const struct oom_case oom_cases_digest[];
 extern const struct oom_case oom_cases_tel[];
 extern const struct oom_case oom_cases_sdp[];
 extern const struct oom_case oom_cases_req[];
+extern const struct oom_case oom_cases_gwset[];
 
 #endif
