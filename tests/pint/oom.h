@@ -23,5 +23,10 @@ extern const struct oom_case oom_cases_tel[];
 extern const struct oom_case oom_cases_sdp[];
 extern const struct oom_case oom_cases_req[];
 extern const struct oom_case oom_cases_gwset[];
+extern const struct oom_case oom_cases_sip[];
+extern const struct oom_case oom_cases_status[];
+extern const struct oom_case oom_cases_service[];
+extern const struct oom_case oom_cases_tsx[];
+extern const struct oom_case oom_cases_ua[];
 
 #endif
