@@ -677,7 +677,7 @@ int pint_tel_rfc2543_global(const struct pint_tel *tel, char *buf,
 int pint_tel_mask(const char *number, char *buf, size_t size)
 {
 	size_t n, i, digits = 0, tail, head = 0, idx = 0, m = 0;
-	char lead[3];
+	char lead[3] = {0};
 
 	if (!number)
 		return EINVAL;
