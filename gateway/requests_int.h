@@ -1,0 +1,145 @@
+/*
+ * gateway/requests_int.h — shared by gateway/requests.c (table, create,
+ * scheduling, lifetime), requests_event.c (SIP events, recording,
+ * publication), requests_cancel.c (DELETE) and requests_recover.c
+ * (restart). Not for other files.
+ *
+ * The gw_reqs owns its live requests (struct rq), the publications that
+ * wait for their commit (struct pub) and the cancel answers that wait for
+ * their turn (struct cancel_op). A rq owns its row copy, its spec and its
+ * timer; it is freed after the commit of its terminal event.
+ */
+#ifndef GW_REQUESTS_INT_H
+#define GW_REQUESTS_INT_H
+
+#include <stddef.h>
+
+#include "gateway/requests.h"
+#include "pint/hash.h"
+#include "pint/status.h"
+
+#define RQ_TEXT_SIZE PINT_STATUS_TEXT_SIZE      /* info and warning texts */
+
+/* One live (non-terminal) request. */
+struct rq {
+	struct pint_hash_node id_node;
+	struct pint_hash_node ref_node;
+	struct gw_reqs *r;
+	uint64_t ref;                   /* gw_sip's name for the call */
+	enum pint_status status;        /* of the last recorded event */
+	struct gw_store_req row;        /* as last written; spec NULL while
+					 * spec is built (spec->json then) */
+	struct gw_spec *spec;           /* NULL until needed (recovered) */
+	struct pint_svc_req svc;        /* borrowed by gw_sip for the call */
+	struct gw_timer timer;          /* start_at, or stop_at while held */
+	gw_reqs_created_h *created_h;
+	void *created_arg;
+	struct gw_link cancels;         /* cancel_op waiting for the SIP side */
+	struct pub *end_pub;            /* the terminal event's, until commit */
+	struct pub *last_pub;           /* the latest event's, until commit */
+	struct gw_link reap;            /* on r->reap once dead */
+	bool scheduled;                 /* timer set for start_at (stats) */
+	bool in_sip;                    /* gw_sip knows ref */
+	bool canceling;                 /* gw_sip_call_cancel under way */
+	bool ended;                     /* terminal event queued */
+	bool dead;                      /* to be freed at the turn end */
+};
+
+/* An event (or the create) waiting for its commit. */
+struct pub {
+	struct gw_link link;            /* on r->pubs */
+	struct gw_reqs *r;
+	uint64_t ref;
+	bool created;                   /* the create's put + "queued" */
+	bool terminal;
+	struct gw_store_req row;        /* snapshot (no spec, no sdp) */
+	struct gw_store_event ev;
+	struct gw_link cancels;         /* cancel_op answered at the commit */
+};
+
+/* A DELETE waiting for its answer. */
+struct cancel_op {
+	struct gw_link link;
+	gw_reqs_canceled_h *h;
+	void *arg;
+	int err;
+	bool has_row;
+	struct gw_store_req row;
+	char info[RQ_TEXT_SIZE];
+};
+
+struct gw_reqs {
+	struct gw_loop *loop;
+	struct gw_store *store;
+	struct gw_sip *sip;
+	const struct gw_conf *conf;
+	struct gw_reqs_hooks hooks;
+	struct pint_hash by_id;
+	struct pint_hash by_ref;
+	uint8_t sipkey[PINT_HASH_SIPKEY_LEN];
+	uint64_t next_ref;
+	struct gw_link pubs;
+	struct gw_link answers;         /* cancel_op to answer at the turn end */
+	struct gw_link reap;            /* dead rq to free at the turn end */
+	struct gw_defer defer;
+	size_t in_flight;               /* rq in sending or proceeding */
+	bool draining;
+	bool closing;
+	struct gw_reqs_stats st;
+};
+
+/* A change to record: one event and the row it leaves. */
+struct gw_rq_change {
+	enum pint_status status;        /* the same again: evidence only */
+	enum pint_outcome outcome;      /* terminal statuses only */
+	enum pint_status_by by;
+	const char *info;               /* NULL: keep the row's */
+	bool has_sip;                   /* the event's "sip": evidence below */
+	int sip_code;
+	const char *reason;
+	const char *warning;            /* formatted, NULL = none */
+};
+
+/* Intrusive lists (struct gw_link, circular with a head). */
+void gw_rq_list_init(struct gw_link *head);
+bool gw_rq_list_empty(const struct gw_link *head);
+void gw_rq_list_add(struct gw_link *head, struct gw_link *l);
+void gw_rq_list_del(struct gw_link *l);
+void gw_rq_list_move(struct gw_link *to, struct gw_link *from);
+#define RQ_ENTRY(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* requests.c */
+int64_t gw_rq_wall_ms(void);
+void gw_rq_text(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int gw_rq_dup_str(char **dst, const char *s);
+bool gw_rq_str_eq(const char *a, const char *b);
+int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src);
+void gw_rq_log(enum log_level level, const char *msg, const struct rq *q,
+	       const char *key, const char *val);
+struct rq *gw_rq_find_id(const struct gw_reqs *r, const char *id);
+struct rq *gw_rq_find_ref(const struct gw_reqs *r, uint64_t ref);
+int gw_rq_new(struct gw_reqs *r, struct rq **qp, const char *id);
+void gw_rq_set_status(struct rq *q, enum pint_status to,
+		      enum pint_outcome outcome);
+void gw_rq_unarm(struct rq *q);
+void gw_rq_kill(struct rq *q);
+void gw_rq_defer(struct gw_reqs *r);
+void gw_rq_schedule(struct rq *q);
+void gw_rq_wake(struct rq *q);
+
+/* requests_event.c */
+int gw_rq_record_create(struct rq *q, int64_t now);
+int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp);
+int gw_rq_end(struct rq *q, enum pint_status status, enum pint_outcome outcome,
+	      const char *info);
+void gw_rq_pub_free(struct pub *p);
+
+/* requests_cancel.c */
+void gw_rq_cancel_answer(struct gw_reqs *r, struct cancel_op *op);
+void gw_rq_cancel_settle(struct rq *q, struct pub *p, int err, const char *info);
+void gw_rq_cancel_free(struct cancel_op *op);
+void gw_rq_cancel_run_answers(struct gw_reqs *r);
+
+#endif
