@@ -8,7 +8,9 @@
  * writes the one event and the row it leaves (gw_rq_set_status() here keeps
  * the counters). Every recorded event goes to the store first; the
  * created handler, the published hook and cancel answers run in the
- * commit's callback, so nothing is claimed that is not on disk.
+ * commit's callback, so nothing is claimed that is not on disk, and an
+ * INVITE leaves only from the commit of its "sending", which holds its
+ * identities (gw_rq_call_start), so nothing is sent that is not on disk.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -128,7 +130,8 @@ int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src)
 		      &dst->to_input, &dst->to_number, &dst->from_input,
 		      &dst->from_number, &dst->client_state, &dst->info,
 		      &dst->outcome, &dst->gateway, &dst->call_id,
-		      &dst->warning, &dst->webhook};
+		      &dst->from_tag, &dst->sess_id, &dst->warning,
+		      &dst->webhook};
 	size_t i;
 	int err = 0;
 
@@ -166,19 +169,29 @@ static void mask(const struct gw_reqs *r, const char *number, char *buf,
 		snprintf(buf, size, "?");
 }
 
+/* len bytes from the OS RNG: 0 or an errno. */
+int gw_rq_rand(uint8_t *buf, size_t len)
+{
+	ssize_t got = getrandom(buf, len, 0);
+
+	if (got == (ssize_t)len)
+		return 0;
+	return got < 0 ? errno : EIO;
+}
+
 /* "rq_" and ID_CHARS base62 characters from getrandom (no modulo bias). */
 static int make_id(char id[GW_REQ_ID_SIZE])
 {
 	uint8_t buf[64];
 	size_t n = 0, i = 0;
-	ssize_t got;
+	int err;
 
 	memcpy(id, ID_PREFIX, sizeof(ID_PREFIX) - 1);
 	while (n < ID_CHARS) {
 		if (i == 0 || i == sizeof(buf)) {
-			got = getrandom(buf, sizeof(buf), 0);
-			if (got != (ssize_t)sizeof(buf))
-				return got < 0 ? errno : EIO;
+			err = gw_rq_rand(buf, sizeof(buf));
+			if (err)
+				return err;
 			i = 0;
 		}
 		if (buf[i] < 248)       /* 4 * 62 */
@@ -381,8 +394,9 @@ static void arm(struct rq *q, int64_t at, int64_t now, bool scheduled)
 		q->r->st.scheduled++;
 }
 
-/* The spec of a request recovered from the store, built when needed. */
-static int ensure_spec(struct rq *q, char *why, size_t size)
+/* The spec of a request recovered from the store, built when needed;
+ * why gets the reason it cannot be. */
+int gw_rq_ensure_spec(struct rq *q, char *why, size_t size)
 {
 	struct web_json_err e;
 	int err;
@@ -407,53 +421,114 @@ static int ensure_spec(struct rq *q, char *why, size_t size)
 	return 0;
 }
 
+/*
+ * Send q: its identities are chosen here and recorded with "sending"; the
+ * INVITE leaves only at that commit (gw_rq_call_start), so a crash never
+ * leaves an INVITE on the wire that the store does not know.
+ */
 static void start_call(struct rq *q)
 {
-	struct gw_reqs *r = q->r;
-	struct pint_ua_call_params p;
+	struct gw_rq_change c;
+	struct gw_rq_ids ids;
 	char why[RQ_TEXT_SIZE];
 	int err;
 
-	if (!r->sip) {
+	if (!q->r->sip) {
 		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR,
 			  "no SIP side to send the request");
 		return;
 	}
-	if (ensure_spec(q, why, sizeof(why))) {
+	if (gw_rq_ensure_spec(q, why, sizeof(why))) {
 		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, why);
 		return;
 	}
+	err = gw_rq_new_ids(&ids);
+	if (err) {
+		gw_rq_text(why, sizeof(why), "no identities for the call: %s",
+			   strerror(err));
+		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, why);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.status = PINT_STATUS_SENDING;
+	c.by = PINT_STATUS_BY_PINTGW;
+	c.ids = &ids;
+	c.start = true;
+	err = gw_rq_record(q, &c, NULL);
+	if (err) {
+		gw_rq_text(why, sizeof(why), "the request could not be recorded: %s",
+			   strerror(err));
+		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, why);
+	}
+}
+
+/*
+ * The commit of an attempt's "sending": the identities are on disk, the
+ * INVITE may leave, with exactly them (pint/ua's resume: the CSeq before
+ * the INVITE's). It goes to the gateway the row names (a resend: where
+ * the first attempt went), else to the request's, else to any.
+ */
+void gw_rq_call_start(struct rq *q)
+{
+	struct gw_reqs *r = q->r;
+	/* a resend that cannot go is as interrupted as one refused */
+	enum pint_outcome fail = q->resent ? PINT_OUTCOME_INTERRUPTED : PINT_OUTCOME_ERROR;
+	struct pint_ua_call_params p;
+	struct pint_ua_resume res;
+	char why[RQ_TEXT_SIZE];
+	int err;
+
+	q->starting = false;
+	if (!r->sip || !q->spec) {
+		gw_rq_end(q, PINT_STATUS_FAILED, fail, "no SIP side to send the request");
+		return;
+	}
 	gw_spec_svc_req(q->spec, &q->svc);
+	memset(&res, 0, sizeof(res));
+	res.call_id = q->row.call_id;
+	res.from_tag = q->row.from_tag;
+	res.cseq = q->row.cseq - 1;
+	res.sess_id = q->row.sess_id;
 	memset(&p, 0, sizeof(p));
 	p.req = &q->svc;
-	p.gateway = q->spec->gateway;
+	p.gateway = q->row.gateway ? q->row.gateway : q->spec->gateway;
 	p.ring_timeout_ms = q->spec->ring_timeout_ms;
 	p.track = q->spec->track;
-	q->row.attempt++;
-	/* the "sending" event may come before gw_sip_call_start returns */
+	p.resume = &res;
+	/* the ua's events may come before gw_sip_call_start returns */
 	q->in_sip = true;
 	err = gw_sip_call_start(r->sip, q->ref, &p);
-	if (!err)
+	if (!err) {
+		gw_rq_note_call(q);
 		return;
+	}
 	q->in_sip = false;
 	if (err == ENOENT && p.gateway) {
 		gw_rq_text(why, sizeof(why), "gateway '%s' is not available", p.gateway);
-		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_UNREACHABLE, why);
+		gw_rq_end(q, PINT_STATUS_FAILED, q->resent ? fail : PINT_OUTCOME_UNREACHABLE,
+			  why);
 		return;
 	}
 	snprintf(why, sizeof(why), "the request could not be sent: %s", strerror(err));
-	gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, why);
+	gw_rq_end(q, PINT_STATUS_FAILED, fail, why);
 }
 
 /*
  * A queued request: expire it once stop_at has passed, wait for its
- * start_at, hold it while draining (until stop_at), else send it.
+ * start_at, hold it while draining (until stop_at), else send it. A
+ * recovered "sending" one marked resend is sent again (also draining:
+ * it is in flight already).
  */
 void gw_rq_schedule(struct rq *q)
 {
 	struct gw_reqs *r = q->r;
 	int64_t now = gw_rq_wall_ms();
 
+	if (q->resend && !q->ended && !q->dead) {
+		q->resend = false;
+		gw_rq_resend(q);
+		return;
+	}
 	if (q->status != PINT_STATUS_QUEUED || q->ended || q->dead ||
 	    gw_timer_pending(&q->timer))
 		return;
@@ -474,7 +549,7 @@ void gw_rq_schedule(struct rq *q)
 	start_call(q);
 }
 
-/* Look at queued q on the next turn (recovery: no INVITE from a scan). */
+/* Look at q on the next turn (recovery: no INVITE from a scan). */
 void gw_rq_wake(struct rq *q)
 {
 	int64_t now = gw_rq_wall_ms();

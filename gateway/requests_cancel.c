@@ -1,7 +1,9 @@
 /*
  * gateway/requests_cancel.c — DELETE /v1/requests/{id} (API.md "Cancel").
  *
- * A queued request is canceled at once; one on the wire is canceled by
+ * A queued request is canceled at once, and so is one whose "sending" is
+ * not committed yet, or whose resend after a restart has not started
+ * (nothing of that attempt is on the wire); one on the wire is canceled by
  * the SIP side (CANCEL before the final answer, BYE after a 2xx) and the
  * answer waits for the event that settles it: canceled, a 606 to the BYE
  * (cannot abort) or another end. Every cancel waiting on a request gets
@@ -159,12 +161,15 @@ int gw_reqs_cancel(struct gw_reqs *r, const char *id, const char *owner,
 		gw_rq_list_add(&q->end_pub->cancels, &op->link);
 		return 0;
 	}
-	if (q->status != PINT_STATUS_QUEUED) {
+	/* "sending" still waiting for its commit has sent nothing yet */
+	if (q->status != PINT_STATUS_QUEUED && !q->starting && !q->resend) {
 		on_wire(r, q, op);
 		return 0;
 	}
 	gw_rq_list_add(&q->cancels, &op->link);
 	err = gw_rq_end(q, PINT_STATUS_CANCELED, PINT_OUTCOME_CANCELED,
+			q->resend || q->resent ?
+			"canceled after a restart, before it was sent again" :
 			"canceled before it was sent");
 	if (err) {
 		gw_rq_list_del(&op->link);

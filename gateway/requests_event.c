@@ -35,11 +35,13 @@ void gw_rq_pub_free(struct pub *p)
 /*
  * The store refused the batch that held p: nothing of it is on disk. The
  * creator hears the errno (nothing was created), waiting cancels too; an
- * ended request goes anyway (its row stays live on disk, for recovery).
- * A request that goes on keeps its seq, so the lost event leaves a gap.
+ * ended request goes anyway (its row stays live on disk, for recovery);
+ * one whose "sending" was lost is not sent but failed. A request that
+ * goes on keeps its seq, so the lost event leaves a gap.
  */
 static void pub_failed(struct gw_reqs *r, struct pub *p, struct rq *q, int err)
 {
+	char why[RQ_TEXT_SIZE];
 	gw_reqs_created_h *h;
 	void *harg;
 
@@ -62,13 +64,19 @@ static void pub_failed(struct gw_reqs *r, struct pub *p, struct rq *q, int err)
 			h(err, NULL, harg);
 	} else if (p->terminal && q) {
 		gw_rq_kill(q);
+	} else if (p->start && q && q->starting) {
+		/* the identities are not on disk: the INVITE may not leave */
+		q->starting = false;
+		gw_rq_text(why, sizeof(why), "the request could not be stored "
+			   "before sending: %s", strerror(err));
+		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, why);
 	}
 }
 
 /*
  * The commit of an event (or of a create): tell the creator, then every
- * listener, then the cancels this event settles; start a new request;
- * free an ended one.
+ * listener, then the cancels this event settles; schedule a new request,
+ * send one whose "sending" this was; free an ended one.
  */
 static void pub_done(int err, void *arg)
 {
@@ -113,6 +121,8 @@ static void pub_done(int err, void *arg)
 		gw_rq_kill(q);
 	else if (q && p->created)
 		gw_rq_schedule(q);
+	else if (q && p->start && q->starting && !q->ended)
+		gw_rq_call_start(q);
 	gw_rq_pub_free(p);
 }
 
@@ -181,7 +191,18 @@ static int outcome_json(char **outp, const struct gw_rq_change *c)
 
 /* ---- recording ---------------------------------------------------------- */
 
-enum { F_STATUS, F_INFO, F_OUTCOME, F_WARNING, F_GATEWAY, F_CALLID, F_SDP, NF };
+enum {
+	F_STATUS, F_INFO, F_OUTCOME, F_WARNING, F_GATEWAY, F_CALLID, F_FROMTAG,
+	F_SESSID, F_SDP, NF
+};
+
+/* The row fields a write changes: new heap strings, and the CSeq. */
+struct fields {
+	char *nv[NF];
+	bool set[NF];
+	uint32_t cseq;
+	bool set_cseq;
+};
 
 static char **row_field(struct gw_store_req *row, int f)
 {
@@ -192,27 +213,96 @@ static char **row_field(struct gw_store_req *row, int f)
 	case F_WARNING: return &row->warning;
 	case F_GATEWAY: return &row->gateway;
 	case F_CALLID: return &row->call_id;
+	case F_FROMTAG: return &row->from_tag;
+	case F_SESSID: return &row->sess_id;
 	default: return &row->sdp;
 	}
 }
 
-/* The SIP identities of the call as they are now (recovery needs them). */
-static int call_fields(struct rq *q, char *nv[NF], bool set[NF])
+/* Field f becomes a copy of v (NULL too). */
+static int set_to(struct fields *fs, int f, const char *v)
+{
+	free(fs->nv[f]);
+	fs->set[f] = true;
+	return gw_rq_dup_str(&fs->nv[f], v);
+}
+
+/* Field f becomes v when v is known and differs from cur. */
+static int set_new(struct fields *fs, int f, const char *v, const char *cur)
+{
+	return v && !gw_rq_str_eq(v, cur) ? set_to(fs, f, v) : 0;
+}
+
+static void set_cseq(struct fields *fs, uint32_t cseq, uint32_t cur)
+{
+	if (cseq && cseq != cur) {
+		fs->cseq = cseq;
+		fs->set_cseq = true;
+	}
+}
+
+static void fields_free(struct fields *fs)
+{
+	int f;
+
+	for (f = 0; f < NF; f++)
+		free(fs->nv[f]);
+}
+
+/* next: q's row with fs applied (fs keeps its strings until kept). */
+static void fields_apply(const struct fields *fs, struct gw_store_req *next)
+{
+	int f;
+
+	for (f = 0; f < NF; f++)
+		if (fs->set[f])
+			*row_field(next, f) = fs->nv[f];
+	if (fs->set_cseq)
+		next->cseq = fs->cseq;
+}
+
+/* The write is queued: next (fs applied) is q's row now. */
+static void fields_keep(struct rq *q, const struct fields *fs,
+			const struct gw_store_req *next)
+{
+	int f;
+
+	for (f = 0; f < NF; f++)
+		if (fs->set[f])
+			free(*row_field(&q->row, f));
+	q->row = *next;
+}
+
+/* Queue next as q's row. The spec is never rewritten: it is stored at
+ * the create, and NULL keeps it (store.h). The SDP is small and written
+ * each time, so that a lost write of it heals at the next. */
+static int row_write(struct gw_reqs *r, const struct gw_store_req *next)
+{
+	struct gw_store_req w = *next;
+
+	w.spec = NULL;
+	return gw_store_update_request(r->store, &w, NULL, NULL);
+}
+
+/* The SIP identities of the call as they are now (recovery needs them):
+ * pint/ua's choices (the gateway, the SDP) and changes (a failover's new
+ * Call-ID, an authenticated retry's CSeq). */
+static int call_fields(struct rq *q, struct fields *fs)
 {
 	struct pint_ua_call_info ci;
 	char *sdp;
-	int err = 0;
+	int err;
 
 	if (!q->in_sip || !q->r->sip || gw_sip_call_info(q->r->sip, q->ref, &ci))
 		return 0;
-	if (ci.gateway && !gw_rq_str_eq(ci.gateway, q->row.gateway)) {
-		set[F_GATEWAY] = true;
-		err = gw_rq_dup_str(&nv[F_GATEWAY], ci.gateway);
-	}
-	if (!err && ci.call_id && !gw_rq_str_eq(ci.call_id, q->row.call_id)) {
-		set[F_CALLID] = true;
-		err = gw_rq_dup_str(&nv[F_CALLID], ci.call_id);
-	}
+	err = set_new(fs, F_GATEWAY, ci.gateway, q->row.gateway);
+	if (!err)
+		err = set_new(fs, F_CALLID, ci.call_id, q->row.call_id);
+	if (!err)
+		err = set_new(fs, F_FROMTAG, ci.from_tag, q->row.from_tag);
+	if (!err)
+		err = set_new(fs, F_SESSID, ci.sess_id, q->row.sess_id);
+	set_cseq(fs, ci.cseq, q->row.cseq);
 	if (!err && ci.sdp && (!q->row.sdp || strlen(q->row.sdp) != ci.sdp_len ||
 			       memcmp(q->row.sdp, ci.sdp, ci.sdp_len))) {
 		sdp = malloc(ci.sdp_len + 1);
@@ -220,9 +310,23 @@ static int call_fields(struct rq *q, char *nv[NF], bool set[NF])
 			return ENOMEM;
 		memcpy(sdp, ci.sdp, ci.sdp_len);
 		sdp[ci.sdp_len] = '\0';
-		set[F_SDP] = true;
-		nv[F_SDP] = sdp;
+		free(fs->nv[F_SDP]);
+		fs->set[F_SDP] = true;
+		fs->nv[F_SDP] = sdp;
 	}
+	return err;
+}
+
+/* The identities chosen for an attempt, before it is sent. */
+static int ids_fields(struct rq *q, const struct gw_rq_ids *ids, struct fields *fs)
+{
+	int err = set_new(fs, F_CALLID, ids->call_id, q->row.call_id);
+
+	if (!err)
+		err = set_new(fs, F_FROMTAG, ids->from_tag, q->row.from_tag);
+	if (!err)
+		err = set_new(fs, F_SESSID, ids->sess_id, q->row.sess_id);
+	set_cseq(fs, ids->cseq, q->row.cseq);
 	return err;
 }
 
@@ -248,7 +352,9 @@ static int event_fill(struct pub *p, const struct rq *q,
  * (status, info, outcome on a terminal status, the gateway's last code
  * and Warning, the call's identities), both queued for this turn's
  * commit; *pubp (may be NULL) is what the commit will publish, for
- * attaching cancel answers. A terminal status ends q: nothing more is
+ * attaching cancel answers. c->start makes the event an attempt's: the
+ * row counts it and the call starts at the commit (q->starting until
+ * then, gw_rq_call_start). A terminal status ends q: nothing more is
  * recorded and q is freed after the commit. EALREADY once ended; ENOMEM
  * (logged, q unchanged; when only the event could not be queued, the
  * row's update stands without it and the next event takes its seq).
@@ -258,68 +364,60 @@ int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp)
 	struct gw_reqs *r = q->r;
 	bool terminal = pint_status_is_terminal(c->status);
 	struct gw_store_req next;
-	char *nv[NF] = {NULL};
-	bool set[NF] = {false};
+	struct fields fs;
 	struct pub *p = NULL;
 	int64_t now = gw_rq_wall_ms();
-	int f, err;
+	int err;
 
 	if (q->ended || q->dead)
 		return EALREADY;
+	memset(&fs, 0, sizeof(fs));
 	err = pub_new(r, q, &p);
 	if (!err)
 		err = event_fill(p, q, c, q->row.last_seq + 1, now);
-	set[F_STATUS] = true;
 	if (!err)
-		err = gw_rq_dup_str(&nv[F_STATUS], pint_status_name(c->status));
+		err = set_to(&fs, F_STATUS, pint_status_name(c->status));
 	/* info describes the status: a new status without one clears it;
 	 * warning goes with the last SIP message */
-	set[F_INFO] = c->info || c->status != q->status;
+	if (!err && (c->info || c->status != q->status))
+		err = set_to(&fs, F_INFO, c->info);
+	if (!err && (c->warning || c->sip_code))
+		err = set_to(&fs, F_WARNING, c->warning);
+	if (!err && terminal && (fs.set[F_OUTCOME] = true))
+		err = outcome_json(&fs.nv[F_OUTCOME], c);
 	if (!err)
-		err = gw_rq_dup_str(&nv[F_INFO], c->info);
-	set[F_WARNING] = c->warning || c->sip_code;
-	if (!err)
-		err = gw_rq_dup_str(&nv[F_WARNING], c->warning);
-	if (!err && terminal && (set[F_OUTCOME] = true))
-		err = outcome_json(&nv[F_OUTCOME], c);
-	if (!err)
-		err = call_fields(q, nv, set);
+		err = call_fields(q, &fs);
+	if (!err && c->ids)
+		err = ids_fields(q, c->ids, &fs);
 
 	next = q->row;
-	for (f = 0; f < NF; f++)
-		if (set[f])
-			*row_field(&next, f) = nv[f];
+	fields_apply(&fs, &next);
 	next.updated_at = now;
 	next.last_seq = p ? p->ev.seq : next.last_seq;
 	if (c->sip_code)
 		next.last_code = c->sip_code;
+	if (c->start)
+		next.attempt++;
 	if (!err)
 		err = gw_rq_row_dup(&p->row, &next);
-	if (!err) {
-		struct gw_store_req w = next;
-
-		if (q->spec)
-			w.spec = q->spec->json;
-		err = gw_store_update_request(r->store, &w, NULL, NULL);
-	}
+	if (!err)
+		err = row_write(r, &next);
 	if (!err)
 		err = gw_store_append_event(r->store, &p->ev, pub_done, p);
 	if (err) {
-		for (f = 0; f < NF; f++)
-			free(nv[f]);
+		fields_free(&fs);
 		if (p)
 			gw_rq_pub_free(p);
 		gw_rq_log(LOG_LEVEL_ERR, "requests: event not recorded", q, "error",
 			  strerror(err));
 		return err;
 	}
-	for (f = 0; f < NF; f++)
-		if (set[f])
-			free(*row_field(&q->row, f));
-	q->row = next;
+	fields_keep(q, &fs, &next);
 	gw_rq_list_add(&r->pubs, &p->link);
 	q->last_pub = p;
 	p->terminal = terminal;
+	p->start = c->start && !terminal;
+	q->starting = p->start;
 	r->st.events++;
 	gw_rq_set_status(q, c->status, c->outcome);
 	if (terminal) {
@@ -334,6 +432,40 @@ int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp)
 	if (pubp)
 		*pubp = p;
 	return 0;
+}
+
+/*
+ * Right after the call started: what pint/ua chose (the gateway, the SDP)
+ * goes to the row without an event (no status changed), so that a crash
+ * before the next event still leaves it for recovery (a resend goes to
+ * that gateway). Logged on failure: the next event writes it.
+ */
+void gw_rq_note_call(struct rq *q)
+{
+	struct gw_store_req next;
+	struct fields fs;
+	int f, err;
+	bool any;
+
+	if (q->ended || q->dead)
+		return;
+	memset(&fs, 0, sizeof(fs));
+	err = call_fields(q, &fs);
+	for (any = fs.set_cseq, f = 0; f < NF; f++)
+		any |= fs.set[f];
+	if (!err && !any)
+		return;
+	next = q->row;
+	fields_apply(&fs, &next);
+	if (!err)
+		err = row_write(q->r, &next);
+	if (err) {
+		fields_free(&fs);
+		gw_rq_log(LOG_LEVEL_WARN, "requests: call details not stored", q,
+			  "error", strerror(err));
+		return;
+	}
+	fields_keep(q, &fs, &next);
 }
 
 /* pintgw ends q itself (expired, canceled while queued, interrupted…). */
@@ -457,6 +589,13 @@ static void on_event(struct rq *q, const struct pint_status_ev *ev)
 			c.info = ev->reason;
 		if (pint_status_is_terminal(to))
 			c.outcome = ev->outcome ? ev->outcome : default_outcome(to);
+		/* 482 to a resend: the gateway still has the first attempt
+		 * (RFC 3261 §8.2.2.2), whose fate is not known here */
+		if (q->resent && to == PINT_STATUS_FAILED && ev->sip_code == 482) {
+			c.outcome = PINT_OUTCOME_INTERRUPTED;
+			c.info = "pintgw restarted; the gateway still works on the "
+				 "first attempt (482), its outcome is not known";
+		}
 	} else {
 		fresh = (c.info && !gw_rq_str_eq(c.info, q->row.info)) ||
 			(c.warning && !gw_rq_str_eq(c.warning, q->row.warning));

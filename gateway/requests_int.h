@@ -2,7 +2,7 @@
  * gateway/requests_int.h — shared by gateway/requests.c (table, create,
  * scheduling, lifetime), requests_event.c (SIP events, recording,
  * publication), requests_cancel.c (DELETE) and requests_recover.c
- * (restart). Not for other files.
+ * (call identities, restart). Not for other files.
  *
  * The gw_reqs owns its live requests (struct rq), the publications that
  * wait for their commit (struct pub) and the cancel answers that wait for
@@ -19,6 +19,7 @@
 #include "pint/status.h"
 
 #define RQ_TEXT_SIZE PINT_STATUS_TEXT_SIZE      /* info and warning texts */
+#define RQ_ID_SIZE (PINT_UA_ID_MAX + 1u)        /* a Call-ID, tag or sess id */
 
 /* One live (non-terminal) request. */
 struct rq {
@@ -40,6 +41,11 @@ struct rq {
 	struct gw_link reap;            /* on r->reap once dead */
 	bool scheduled;                 /* timer set for start_at (stats) */
 	bool in_sip;                    /* gw_sip knows ref */
+	bool starting;                  /* "sending" queued: the call starts
+					 * at its commit */
+	bool resend;                    /* recovered "sending": send it again
+					 * on the next turn, same identities */
+	bool resent;                    /* this run's attempt is such a resend */
 	bool canceling;                 /* gw_sip_call_cancel under way */
 	bool ended;                     /* terminal event queued */
 	bool dead;                      /* to be freed at the turn end */
@@ -52,6 +58,7 @@ struct pub {
 	uint64_t ref;
 	bool created;                   /* the create's put + "queued" */
 	bool terminal;
+	bool start;                     /* start the call at this commit */
 	struct gw_store_req row;        /* snapshot (no spec, no sdp) */
 	struct gw_store_event ev;
 	struct gw_link cancels;         /* cancel_op answered at the commit */
@@ -88,6 +95,14 @@ struct gw_reqs {
 	struct gw_reqs_stats st;
 };
 
+/* The SIP identities of an INVITE, chosen before it is sent. */
+struct gw_rq_ids {
+	char call_id[RQ_ID_SIZE];
+	char from_tag[RQ_ID_SIZE];
+	char sess_id[RQ_ID_SIZE];
+	uint32_t cseq;                  /* the INVITE's */
+};
+
 /* A change to record: one event and the row it leaves. */
 struct gw_rq_change {
 	enum pint_status status;        /* the same again: evidence only */
@@ -98,6 +113,9 @@ struct gw_rq_change {
 	int sip_code;
 	const char *reason;
 	const char *warning;            /* formatted, NULL = none */
+	const struct gw_rq_ids *ids;    /* the call's identities, NULL = as is */
+	bool start;                     /* an attempt: start the call at the
+					 * commit (q->starting until then) */
 };
 
 /* Intrusive lists (struct gw_link, circular with a head). */
@@ -111,6 +129,7 @@ void gw_rq_list_move(struct gw_link *to, struct gw_link *from);
 
 /* requests.c */
 int64_t gw_rq_wall_ms(void);
+int gw_rq_rand(uint8_t *buf, size_t len);
 void gw_rq_text(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int gw_rq_dup_str(char **dst, const char *s);
@@ -128,12 +147,15 @@ void gw_rq_kill(struct rq *q);
 void gw_rq_defer(struct gw_reqs *r);
 void gw_rq_schedule(struct rq *q);
 void gw_rq_wake(struct rq *q);
+int gw_rq_ensure_spec(struct rq *q, char *why, size_t size);
+void gw_rq_call_start(struct rq *q);
 
 /* requests_event.c */
 int gw_rq_record_create(struct rq *q, int64_t now);
 int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp);
 int gw_rq_end(struct rq *q, enum pint_status status, enum pint_outcome outcome,
 	      const char *info);
+void gw_rq_note_call(struct rq *q);
 void gw_rq_pub_free(struct pub *p);
 
 /* requests_cancel.c */
@@ -141,5 +163,9 @@ void gw_rq_cancel_answer(struct gw_reqs *r, struct cancel_op *op);
 void gw_rq_cancel_settle(struct rq *q, struct pub *p, int err, const char *info);
 void gw_rq_cancel_free(struct cancel_op *op);
 void gw_rq_cancel_run_answers(struct gw_reqs *r);
+
+/* requests_recover.c */
+int gw_rq_new_ids(struct gw_rq_ids *ids);
+void gw_rq_resend(struct rq *q);
 
 #endif

@@ -1,13 +1,28 @@
 /*
- * gateway/requests_recover.c — finishing what a crash or restart
- * interrupted (DESIGN.md §5), from the store's live rows only.
+ * gateway/requests_recover.c — what makes a request survive a crash: the
+ * SIP identities of an attempt, chosen here and stored with "sending"
+ * before its INVITE leaves (requests.c start_call), and finishing what a
+ * crash or restart interrupted (DESIGN.md §5), from the store's live
+ * rows only.
  *
  *   queued      waits on: its timer is armed again (start_at), it
  *               expires if stop_at has passed, or it is sent on the
  *               first loop turn (never from inside the scan);
- *   sending     failed/interrupted: a resend must repeat the first
- *               attempt's Call-ID, From tag and CSeq to be recognised,
- *               and the store keeps only the Call-ID;
+ *   sending     no answer was recorded: sent again on the first loop
+ *               turn as the same request (gw_rq_resend): the stored
+ *               Call-ID, From tag, CSeq and session id, to the gateway
+ *               of the first attempt. Its INVITE may never have left (the
+ *               identities are stored before it is sent); a gateway that
+ *               got it holds its transaction until 64*T1 after a final
+ *               answer nobody acknowledged, and meanwhile answers the
+ *               copy (a new Via branch) as a merged request (RFC 3261
+ *               §8.2.2.2: 482, failed/interrupted), not with a second
+ *               call. Hence only within 64*T1 of the attempt, and only
+ *               when no other gateway can have taken the call over (pint/ua
+ *               fails over to another gateway, with new identities and no
+ *               event, unless there is one or the request names its own);
+ *               else, and for rows stored without identities,
+ *               failed/interrupted;
  *   proceeding  failed/interrupted: a 1xx came, a phone may have rung:
  *               a second INVITE could dial twice;
  *   accepted,   the status subscription is re-established (gw_sip_watch)
@@ -26,24 +41,119 @@
 #include "gateway/log.h"
 #include "gateway/requests_int.h"
 
+/* Timer H: how long a gateway keeps an INVITE transaction after a final
+ * answer nobody acknowledged, in T1s. */
+#define RESEND_WINDOW_T1 64u
+
 struct recovery {
 	struct gw_reqs *r;
-	size_t live, queued, watched, interrupted, skipped;
+	int64_t now;
+	size_t live, queued, resent, watched, interrupted, skipped;
 };
 
-/* "track" of the stored request: false only when it says so. */
-static bool spec_tracked(const char *spec)
+/* ---- identities ---------------------------------------------------------- */
+
+_Static_assert(PINT_UA_RAND_BYTES == 16, "rand_token encodes 16 bytes");
+
+/* 128 random bits as 22 URL-safe characters, like pint/ua's tokens. */
+static int rand_token(char buf[RQ_ID_SIZE])
+{
+	static const char b64u[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	uint8_t r[PINT_UA_RAND_BYTES];
+	size_t i, o = 0;
+	uint32_t v;
+	int err = gw_rq_rand(r, sizeof(r));
+
+	if (err)
+		return err;
+	for (i = 0; i + 3 <= sizeof(r); i += 3) {
+		v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
+		buf[o++] = b64u[v >> 18 & 63];
+		buf[o++] = b64u[v >> 12 & 63];
+		buf[o++] = b64u[v >> 6 & 63];
+		buf[o++] = b64u[v & 63];
+	}
+	buf[o++] = b64u[r[15] >> 2];
+	buf[o++] = b64u[(r[15] & 3) << 4];
+	buf[o] = '\0';
+	return 0;
+}
+
+/* 128 random bits in decimal (SDP o= wants digits), like pint/ua's. */
+static int rand_decimal(char buf[RQ_ID_SIZE])
+{
+	uint8_t r[PINT_UA_RAND_BYTES];
+	char rev[RQ_ID_SIZE];
+	size_t n = 0, i;
+	bool zero;
+	int err = gw_rq_rand(r, sizeof(r));
+
+	if (err)
+		return err;
+	do {            /* long division by 10, most significant byte first */
+		unsigned rem = 0;
+
+		zero = true;
+		for (i = 0; i < sizeof(r); i++) {
+			unsigned cur = rem << 8 | r[i];
+
+			r[i] = (uint8_t)(cur / 10);
+			rem = cur % 10;
+			zero &= r[i] == 0;
+		}
+		rev[n++] = (char)('0' + rem);
+	} while (!zero && n < sizeof(rev) - 1);
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * A new attempt's identities: fresh Call-ID, From tag and session id, and
+ * CSeq 1, what pint/ua would choose itself. start_call stores them with
+ * "sending" and hands them to pint/ua as a resume, so that what is on
+ * disk is what went out, and a resend can repeat it.
+ */
+int gw_rq_new_ids(struct gw_rq_ids *ids)
+{
+	int err = rand_token(ids->call_id);
+
+	if (!err)
+		err = rand_token(ids->from_tag);
+	if (!err)
+		err = rand_decimal(ids->sess_id);
+	ids->cseq = 1;
+	return err;
+}
+
+/* ---- recovery ------------------------------------------------------------ */
+
+/* What the stored request says: "track" (false only when it says so),
+ * and whether it names a gateway. */
+static void spec_facts(const char *spec, bool *trackp, bool *gatewayp)
 {
 	json_t *root, *v;
-	bool track = true;
 
+	*trackp = true;
+	*gatewayp = false;
 	if (!spec)
-		return true;
+		return;
 	root = json_loads(spec, 0, NULL);
 	v = root ? json_object_get(root, "track") : NULL;
 	if (v && json_is_false(v))
-		track = false;
+		*trackp = false;
+	v = root ? json_object_get(root, "gateway") : NULL;
+	*gatewayp = json_is_string(v);
 	json_decref(root);
+}
+
+static bool spec_tracked(const char *spec)
+{
+	bool track, gateway;
+
+	spec_facts(spec, &track, &gateway);
 	return track;
 }
 
@@ -85,6 +195,66 @@ static void rewatch(struct recovery *rc, struct rq *q)
 	interrupt(rc, q, why);
 }
 
+/*
+ * Why the recovered "sending" q may not be sent again ("" if it may): no
+ * identities (stored by an older pintgw), several gateways to fail over
+ * to (the INVITE may be at another one, under identities not stored), or
+ * too old for the gateway to know the first attempt still.
+ */
+static void resend_refusal(const struct recovery *rc, const struct rq *q,
+			   char *why, size_t size)
+{
+	const struct gw_conf *conf = rc->r->conf;
+	int64_t window = (int64_t)RESEND_WINDOW_T1 *
+			 (conf->sip.t1 ? conf->sip.t1 : PINT_TSX_T1_MS);
+	const struct gw_store_req *row = &q->row;
+	bool track, gateway;
+
+	why[0] = '\0';
+	spec_facts(row->spec, &track, &gateway);
+	if (!row->call_id || !row->from_tag || !row->sess_id || !row->cseq)
+		snprintf(why, size, "pintgw restarted before the gateway answered; "
+			 "not resent: the first attempt's identities are not stored");
+	else if (!gateway && conf->ngateways != 1)
+		snprintf(why, size, "pintgw restarted before the gateway answered; "
+			 "not resent: it may have gone on to another gateway");
+	else if (rc->now - row->updated_at > window)
+		gw_rq_text(why, size, "pintgw restarted %lld s after the request was "
+			   "sent; not resent: the gateway may no longer know the first "
+			   "attempt", (long long)((rc->now - row->updated_at) / 1000));
+}
+
+/*
+ * A recovered "sending" request, on the turn after the scan: the resend
+ * is recorded (the same status, evidence) and goes out at its commit
+ * with the stored identities (gw_rq_call_start).
+ */
+void gw_rq_resend(struct rq *q)
+{
+	struct gw_rq_change c;
+	char why[RQ_TEXT_SIZE];
+	int err;
+
+	/* the first attempt's fate is not known: not resent, interrupted */
+	if (gw_rq_ensure_spec(q, why, sizeof(why))) {
+		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_INTERRUPTED, why);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.status = PINT_STATUS_SENDING;
+	c.by = PINT_STATUS_BY_PINTGW;
+	c.info = "pintgw restarted before the gateway answered; sent again "
+		 "as the same request";
+	c.start = true;
+	q->resent = true;
+	err = gw_rq_record(q, &c, NULL);
+	if (err) {
+		gw_rq_text(why, sizeof(why), "pintgw restarted; the request could "
+			   "not be sent again: %s", strerror(err));
+		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_INTERRUPTED, why);
+	}
+}
+
 /* Move the scanned row into a new live request. */
 static int adopt(struct gw_reqs *r, struct gw_store_req *row, struct rq **qp)
 {
@@ -109,6 +279,7 @@ static int recover_h(struct gw_store_req *row, void *arg)
 	struct gw_reqs *r = rc->r;
 	enum pint_status st;
 	struct pint_pl name = pint_pl_str(row->status);
+	char why[RQ_TEXT_SIZE];
 	struct rq *q;
 	int err;
 
@@ -132,8 +303,15 @@ static int recover_h(struct gw_store_req *row, void *arg)
 			gw_rq_wake(q);
 		break;
 	case PINT_STATUS_SENDING:
-		interrupt(rc, q, "pintgw restarted before the gateway answered; "
-			  "not resent: the first attempt's identities are not stored");
+		resend_refusal(rc, q, why, sizeof(why));
+		if (why[0]) {
+			interrupt(rc, q, why);
+			break;
+		}
+		rc->resent++;
+		r->st.recovered++;
+		q->resend = true;
+		gw_rq_wake(q);
 		break;
 	case PINT_STATUS_PROCEEDING:
 		interrupt(rc, q, "pintgw restarted while the gateway was working "
@@ -161,9 +339,11 @@ int gw_reqs_recover(struct gw_reqs *r, char *msg, size_t msgsize)
 		return EINVAL;
 	memset(&rc, 0, sizeof(rc));
 	rc.r = r;
+	rc.now = gw_rq_wall_ms();
 	err = gw_store_scan_live(r->store, recover_h, &rc);
-	snprintf(text, sizeof(text), "%zu live: %zu queued, %zu re-watched, "
-		 "%zu interrupted", rc.live, rc.queued, rc.watched, rc.interrupted);
+	snprintf(text, sizeof(text), "%zu live: %zu queued, %zu resent, "
+		 "%zu re-watched, %zu interrupted", rc.live, rc.queued, rc.resent,
+		 rc.watched, rc.interrupted);
 	if (msg && msgsize)
 		snprintf(msg, msgsize, "%s", text);
 	if (err) {

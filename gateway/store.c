@@ -16,7 +16,18 @@
 #include "gateway/store_int.h"
 
 #define COL(type_, field, ctype, fixed_) \
-	{ #field, offsetof(struct type_, field), ctype, fixed_ }
+	{ #field, offsetof(struct type_, field), ctype, fixed_, false, false }
+/* A text column an update leaves alone when the struct's field is NULL. */
+#define COL_KEEP(type_, field) \
+	{ #field, offsetof(struct type_, field), COL_TEXT, false, true, false }
+/* The same, stored in the side table (only requests.spec: see schema_v2). */
+#define COL_SIDE(type_, field) \
+	{ #field, offsetof(struct type_, field), COL_TEXT, false, true, true }
+
+/* How a SELECT reads requests.spec: the side table first, then the
+ * column, where rows written before version 2 keep theirs. */
+#define SPEC_SELECT "coalesce((SELECT s.spec FROM request_specs AS s" \
+	" WHERE s.id = requests.id), requests.spec)"
 
 static const struct gw_store_col req_cols[] = {
 	COL(gw_store_req, id, COL_TEXT, true),
@@ -36,11 +47,14 @@ static const struct gw_store_col req_cols[] = {
 	COL(gw_store_req, outcome, COL_TEXT, false),
 	COL(gw_store_req, gateway, COL_TEXT, false),
 	COL(gw_store_req, call_id, COL_TEXT, false),
+	COL(gw_store_req, from_tag, COL_TEXT, false),
+	COL(gw_store_req, cseq, COL_U32N, false),
+	COL(gw_store_req, sess_id, COL_TEXT, false),
 	COL(gw_store_req, last_code, COL_CODE, false),
 	COL(gw_store_req, warning, COL_TEXT, false),
 	COL(gw_store_req, last_seq, COL_U32, false),
-	COL(gw_store_req, sdp, COL_TEXT, false),
-	COL(gw_store_req, spec, COL_TEXT, false),
+	COL_KEEP(gw_store_req, sdp),
+	COL_SIDE(gw_store_req, spec),
 	COL(gw_store_req, attempt, COL_U32, false),
 	COL(gw_store_req, webhook, COL_TEXT, false),
 };
@@ -131,8 +145,28 @@ static const char schema_v1[] =
 	"CREATE INDEX deliveries_due ON deliveries (next_at, request_id, seq)"
 	" WHERE state = 'pending';";
 
+/*
+ * Version 2: the INVITE's From tag, CSeq and SDP session id next to its
+ * Call-ID, so that a request that was "sending" when pintgw stopped can be
+ * sent again as the same request; and the spec in a table of its own.
+ * SQLite writes a row whole, overflow pages included, whatever an UPDATE
+ * changes: with the spec (up to ~1 MB of inline content) in the row, each
+ * event wrote it twice to the WAL. Both steps only edit the schema, so the
+ * migration costs nothing whatever the size of the file: old rows read the
+ * new columns as NULL and keep their spec in requests.spec, which reads
+ * fall back on (SPEC_SELECT); new rows leave it NULL.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE requests ADD COLUMN from_tag TEXT;"
+	"ALTER TABLE requests ADD COLUMN cseq INTEGER;"
+	"ALTER TABLE requests ADD COLUMN sess_id TEXT;"
+	"CREATE TABLE request_specs ("
+	" id TEXT PRIMARY KEY NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
+	" spec TEXT NOT NULL);";
+
 const struct gw_store_migration gw_store_migrations[] = {
 	{ 1, schema_v1 },
+	{ 2, schema_v2 },
 };
 const size_t gw_store_nmigrations = sizeof(gw_store_migrations) / sizeof(gw_store_migrations[0]);
 
@@ -229,16 +263,24 @@ int gw_store_sql_append(char *buf, size_t size, const char *s)
 	return n < 0 || (size_t)n >= size - len ? EMSGSIZE : 0;
 }
 
-/* Append "a, b, c" (the table's column names) to the string in buf. */
-int gw_store_sql_cols(char *buf, size_t size, const struct gw_store_table *t)
+/*
+ * Append "a, b, c" (the table's column names) to the string in buf: for a
+ * SELECT every column, a side column as the expression that reads it; for
+ * an INSERT the table's own columns only.
+ */
+int gw_store_sql_cols(char *buf, size_t size, const struct gw_store_table *t, bool select)
 {
-	size_t i;
+	const struct gw_store_col *c;
+	size_t i, n = 0;
 	int err = 0;
 
 	for (i = 0; !err && i < t->ncols; i++) {
-		err = gw_store_sql_append(buf, size, i ? ", " : "");
+		c = &t->cols[i];
+		if (c->side && !select)
+			continue;
+		err = gw_store_sql_append(buf, size, n++ ? ", " : "");
 		if (!err)
-			err = gw_store_sql_append(buf, size, t->cols[i].name);
+			err = gw_store_sql_append(buf, size, c->side ? SPEC_SELECT : c->name);
 	}
 	return err;
 }

@@ -43,11 +43,20 @@ struct gw_store_opts {
 };
 
 /*
- * A service request. Times are ms since the epoch; start_at, stop_at = 0 and
- * last_code = 0 are SQL NULL, and so is a NULL string. id, owner, service
- * and status are required. status is the API's status name; the store knows
- * that completed, failed, canceled and expired are terminal. outcome, spec
- * and webhook are JSON text, opaque to the store.
+ * A service request. Times are ms since the epoch; start_at, stop_at = 0,
+ * last_code = 0 and cseq = 0 are SQL NULL, and so is a NULL string. id,
+ * owner, service and status are required. status is the API's status name;
+ * the store knows that completed, failed, canceled and expired are
+ * terminal. outcome, spec and webhook are JSON text, opaque to the store.
+ * call_id, from_tag, cseq and sess_id are the SIP identities of the
+ * INVITE: written with "sending" before it leaves, so that recovery can
+ * send the same request again.
+ *
+ * gw_store_update_request rewrites every mutable column from the struct,
+ * NULL included, except spec and sdp: there NULL leaves the stored value
+ * as it is, so an update cannot clear them. A spec may be ~1 MB with
+ * inline content: it is kept apart from the row, and an update with a
+ * NULL spec neither copies nor writes it again.
  */
 struct gw_store_req {
 	char *id;
@@ -67,11 +76,14 @@ struct gw_store_req {
 	char *outcome;
 	char *gateway;
 	char *call_id;
+	char *from_tag;         /* the INVITE's From tag */
+	uint32_t cseq;          /* the INVITE's CSeq */
+	char *sess_id;          /* SDP o= session id */
 	int last_code;
 	char *warning;
 	uint32_t last_seq;
-	char *sdp;              /* the INVITE's SDP, to resend and re-SUBSCRIBE */
-	char *spec;             /* the normalised request */
+	char *sdp;              /* the INVITE's SDP, to re-SUBSCRIBE; update: NULL keeps */
+	char *spec;             /* the normalised request; update: NULL keeps */
 	uint32_t attempt;
 	char *webhook;
 };

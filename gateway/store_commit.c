@@ -67,6 +67,9 @@ static int bind_col(sqlite3_stmt *st, int idx, const struct gw_store_col *c, con
 		return code ? sqlite3_bind_int(st, idx, code) : sqlite3_bind_null(st, idx);
 	case COL_U32:
 		return sqlite3_bind_int64(st, idx, *FIELD(row, c, const uint32_t));
+	case COL_U32N:
+		v = *FIELD(row, c, const uint32_t);
+		return v ? sqlite3_bind_int64(st, idx, v) : sqlite3_bind_null(st, idx);
 	case COL_HASH:
 		return sqlite3_bind_blob(st, idx, FIELD(row, c, const uint8_t), GW_STORE_HASH_LEN,
 					 SQLITE_STATIC);
@@ -79,12 +82,15 @@ static int bind_col(sqlite3_stmt *st, int idx, const struct gw_store_col *c, con
 	return SQLITE_MISUSE;
 }
 
+/* Column i is parameter i + 1; a side column is written on its own. */
 static int row_bind(sqlite3_stmt *st, const struct gw_store_table *t, const void *row)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < t->ncols; i++) {
+		if (t->cols[i].side)
+			continue;
 		rc = bind_col(st, (int)i + 1, &t->cols[i], row);
 		if (rc != SQLITE_OK)
 			return rc;
@@ -108,7 +114,7 @@ int gw_store_prepare_writes(struct gw_store *s)
 	const struct gw_store_table *t = &gw_store_t_req;
 	char sql[2048];
 	char part[48];
-	size_t i, k;
+	size_t i, k, n;
 	int err;
 
 	err = gw_store_prepare(s, "BEGIN IMMEDIATE", &s->st[ST_BEGIN]);
@@ -119,11 +125,16 @@ int gw_store_prepare_writes(struct gw_store *s)
 	if (!err)
 		err = gw_store_prepare(s, "DELETE FROM idempotency WHERE created_at <= ?1",
 				       &s->st[ST_PURGE_IDEM]);
+	if (!err)
+		err = gw_store_prepare(s, "INSERT OR REPLACE INTO request_specs (id, spec)"
+				       " VALUES (?1, ?2)", &s->st[ST_PUT_SPEC]);
 	for (i = 0; !err && i < sizeof(ins) / sizeof(ins[0]); i++) {
 		snprintf(sql, sizeof(sql), "%s INTO %s (", ins[i].verb, ins[i].t->name);
-		err = gw_store_sql_cols(sql, sizeof(sql), ins[i].t);
-		for (k = 0; !err && k < ins[i].t->ncols; k++) {
-			snprintf(part, sizeof(part), "%s?%zu", k ? ", " : ") VALUES (", k + 1);
+		err = gw_store_sql_cols(sql, sizeof(sql), ins[i].t, false);
+		for (k = 0, n = 0; !err && k < ins[i].t->ncols; k++) {
+			if (ins[i].t->cols[k].side)
+				continue;
+			snprintf(part, sizeof(part), "%s?%zu", n++ ? ", " : ") VALUES (", k + 1);
 			err = gw_store_sql_append(sql, sizeof(sql), part);
 		}
 		if (!err)
@@ -133,12 +144,19 @@ int gw_store_prepare_writes(struct gw_store *s)
 	}
 
 	/* Parameter k + 1 is column k as in INSERT; the fixed columns leave
-	 * gaps, which SQLite allows. */
+	 * gaps, which SQLite allows (the last column is not fixed). A kept
+	 * column is coalesce(?k, column); a side column is not in the row. */
 	snprintf(sql, sizeof(sql), "UPDATE %s SET ", t->name);
 	for (k = 0, i = 0; !err && k < t->ncols; k++) {
-		if (t->cols[k].fixed)
+		const struct gw_store_col *c = &t->cols[k];
+
+		if (c->fixed || c->side)
 			continue;
-		snprintf(part, sizeof(part), "%s%s = ?%zu", i++ ? ", " : "", t->cols[k].name, k + 1);
+		if (c->keep)
+			snprintf(part, sizeof(part), "%s%s = coalesce(?%zu, %s)", i++ ? ", " : "",
+				 c->name, k + 1, c->name);
+		else
+			snprintf(part, sizeof(part), "%s%s = ?%zu", i++ ? ", " : "", c->name, k + 1);
 		err = gw_store_sql_append(sql, sizeof(sql), part);
 	}
 	if (!err)
@@ -232,7 +250,8 @@ int gw_store_put_request(struct gw_store *s, const struct gw_store_req *req,
 }
 
 /* Queue the rewrite of a request's row by id; id, owner, service and
- * created_at never change. ENOENT in the callback for an unknown id. */
+ * created_at never change, and a NULL spec or sdp keeps the stored one
+ * (store.h). ENOENT in the callback for an unknown id. */
 int gw_store_update_request(struct gw_store *s, const struct gw_store_req *req,
 			    gw_store_done_h *h, void *arg)
 {
@@ -289,6 +308,22 @@ static bool write_own_fault(int rc)
 	}
 }
 
+/*
+ * The spec of a request just written (a NULL one is kept as it is). A
+ * failure here fails the transaction: undoing the statement alone would
+ * leave the request's row without its spec.
+ */
+static int put_spec(struct gw_store *s, const struct gw_store_req *req)
+{
+	sqlite3_stmt *st = s->st[ST_PUT_SPEC];
+
+	if (!req->spec)
+		return SQLITE_DONE;
+	sqlite3_bind_text(st, 1, req->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, req->spec, -1, SQLITE_STATIC);
+	return gw_store_step_reset(st);
+}
+
 static int exec_write(struct gw_store *s, struct gw_store_write *w)
 {
 	sqlite3_stmt *st = s->st[kind_st[w->kind]];
@@ -299,7 +334,9 @@ static int exec_write(struct gw_store *s, struct gw_store_write *w)
 	if (rc == SQLITE_DONE) {
 		if (w->kind == W_UPD_REQ && sqlite3_changes(s->db) == 0)
 			w->err = ENOENT;
-		return SQLITE_DONE;
+		else if (w->kind == W_PUT_REQ || w->kind == W_UPD_REQ)
+			rc = put_spec(s, &w->u.req);
+		return rc;
 	}
 	if (write_own_fault(rc)) {
 		w->err = gw_store_errno(s->db, rc);

@@ -31,6 +31,7 @@ enum gw_store_coltype {
 	COL_TIME,       /* int64_t, 0 = NULL */
 	COL_CODE,       /* int, 0 = NULL */
 	COL_U32,        /* uint32_t */
+	COL_U32N,       /* uint32_t, 0 = NULL */
 	COL_HASH,       /* uint8_t[GW_STORE_HASH_LEN] as a BLOB */
 	COL_DLV,        /* enum gw_store_dlv_state as its name */
 };
@@ -40,6 +41,8 @@ struct gw_store_col {
 	size_t off;
 	enum gw_store_coltype type;
 	bool fixed;     /* key or immutable: not in UPDATE's SET */
+	bool keep;      /* UPDATE: NULL leaves the stored value */
+	bool side;      /* requests.spec: in its own table (store.c) */
 };
 
 struct gw_store_table {
@@ -61,6 +64,7 @@ enum gw_store_st {
 	ST_ROLLBACK,
 	ST_PUT_REQ,
 	ST_UPD_REQ,
+	ST_PUT_SPEC,
 	ST_PUT_EVENT,
 	ST_PUT_IDEM,
 	ST_PUT_DLV,
@@ -140,7 +144,7 @@ int gw_store_errno(struct sqlite3 *db, int rc);
 int gw_store_fail(struct gw_store *s, int rc, const char *what);
 int gw_store_prepare(struct gw_store *s, const char *sql, struct sqlite3_stmt **stp);
 int gw_store_sql_append(char *buf, size_t size, const char *s);
-int gw_store_sql_cols(char *buf, size_t size, const struct gw_store_table *t);
+int gw_store_sql_cols(char *buf, size_t size, const struct gw_store_table *t, bool select);
 int gw_store_step_reset(struct sqlite3_stmt *st);
 char *gw_store_strcopy(const char *src, size_t len);
 void gw_store_row_clear(const struct gw_store_table *t, void *row);

@@ -53,6 +53,7 @@ static int read_col(sqlite3_stmt *st, int i, const struct gw_store_col *c, void 
 		*FIELD(row, c, int) = sqlite3_column_int(st, i);
 		return 0;
 	case COL_U32:
+	case COL_U32N:  /* NULL reads as 0 */
 		*FIELD(row, c, uint32_t) = (uint32_t)sqlite3_column_int64(st, i);
 		return 0;
 	case COL_HASH:
@@ -96,7 +97,7 @@ static int select_sql(struct gw_store *s, const struct gw_store_table *t, const 
 		      sqlite3_stmt **stp)
 {
 	char sql[1024] = "SELECT ";
-	int err = gw_store_sql_cols(sql, sizeof(sql), t);
+	int err = gw_store_sql_cols(sql, sizeof(sql), t, true);
 
 	if (!err)
 		err = gw_store_sql_append(sql, sizeof(sql), " FROM ");

@@ -2,8 +2,9 @@
  * tests/gateway/fake_sipgw.c — the fake gw_sip of fake_sipgw.h: every
  * function of gateway/sipgw.h, no sockets, no pint/ua. Like the real
  * one it reports "sending" from inside gw_sip_call_start, refuses a
- * second call for a ref (EALREADY) and answers gw_sip_call_info with the
- * identities and SDP of the call.
+ * second call for a ref (EALREADY), takes the identities of p->resume
+ * (the INVITE's CSeq one above resume->cseq), and answers
+ * gw_sip_call_info with the identities, gateway and SDP of the call.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -107,8 +108,30 @@ static int new_call(struct gw_sip *s, uint64_t ref, struct fake_call **cp)
 	snprintf(c->call_id, sizeof(c->call_id), "fake-%" PRIu64 "@pintgw.test", ref);
 	snprintf(c->from_tag, sizeof(c->from_tag), "tag%" PRIu64, ref);
 	snprintf(c->sess_id, sizeof(c->sess_id), "%" PRIu64, 3000000000u + ref);
+	c->cseq = 1;
 	*cp = c;
 	return 0;
+}
+
+/* pint/ua's checks of a resume (pint/call_build.c set_ids), roughly. */
+static int resume_ok(const struct pint_ua_resume *r)
+{
+	if (!r->call_id || !r->from_tag || !r->sess_id ||
+	    !r->call_id[0] || !r->from_tag[0] || !r->sess_id[0] ||
+	    strlen(r->call_id) >= FAKE_SIP_ID_SIZE ||
+	    strlen(r->from_tag) >= FAKE_SIP_ID_SIZE ||
+	    strlen(r->sess_id) >= FAKE_SIP_ID_SIZE || r->cseq >= 2147483647u)
+		return EINVAL;
+	return 0;
+}
+
+static void take_resume(struct fake_call *c, const struct pint_ua_resume *r)
+{
+	c->resumed = true;
+	snprintf(c->call_id, sizeof(c->call_id), "%s", r->call_id);
+	snprintf(c->from_tag, sizeof(c->from_tag), "%s", r->from_tag);
+	snprintf(c->sess_id, sizeof(c->sess_id), "%s", r->sess_id);
+	c->cseq = r->cseq + 1;
 }
 
 int gw_sip_call_start(struct gw_sip *s, uint64_t ref,
@@ -122,12 +145,18 @@ int gw_sip_call_start(struct gw_sip *s, uint64_t ref,
 	s->starts++;
 	if (!p || !p->req || !p->req->def || !p->req->to)
 		return EINVAL;
+	if (p->resume && resume_ok(p->resume))
+		return EINVAL;
+	if (s->on_start)
+		s->on_start(s, ref, p, s->on_start_arg);
 	if (s->start_err)
 		return s->start_err;
 	err = new_call(s, ref, &c);
 	if (err)
 		return err;
 	c->starts++;
+	if (p->resume)
+		take_resume(c, p->resume);
 	snprintf(c->service, sizeof(c->service), "%s", p->req->def->name);
 	snprintf(c->to, sizeof(c->to), "%s", p->req->to->e164);
 	snprintf(c->gateway, sizeof(c->gateway), "%s", p->gateway ? p->gateway : "");
@@ -182,10 +211,10 @@ int gw_sip_call_info(const struct gw_sip *s, uint64_t ref,
 		return ENOENT;
 	memset(info, 0, sizeof(*info));
 	info->status = c->status;
-	info->gateway = c->watched ? c->gateway : s->gateway;
+	info->gateway = c->gateway[0] ? c->gateway : s->gateway;
 	info->call_id = c->call_id;
 	info->from_tag = c->from_tag;
-	info->cseq = 1;
+	info->cseq = c->cseq;
 	info->sess_id = c->sess_id;
 	info->sdp = c->sdp;
 	info->sdp_len = c->sdp_len;

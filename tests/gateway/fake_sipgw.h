@@ -18,6 +18,11 @@
 #define FAKE_SIP_MAX_CALLS 64
 #define FAKE_SIP_ID_SIZE 64
 
+/* Called inside gw_sip_call_start, before the call exists: a test reads
+ * the store there to see what was committed before the INVITE. */
+typedef void (fake_sip_start_h)(struct gw_sip *s, uint64_t ref,
+				const struct pint_ua_call_params *p, void *arg);
+
 /* One call (or watch) as the fake saw it. */
 struct fake_call {
 	uint64_t ref;
@@ -30,9 +35,11 @@ struct fake_call {
 	char gateway[64];       /* asked for (start) or given (watch) */
 	uint32_t ring_timeout_ms;
 	bool track;
+	bool resumed;           /* p->resume gave the identities below */
 	char call_id[FAKE_SIP_ID_SIZE];
 	char from_tag[FAKE_SIP_ID_SIZE];
 	char sess_id[FAKE_SIP_ID_SIZE];
+	uint32_t cseq;          /* the INVITE's: resume->cseq + 1, or 1 */
 	char *sdp;              /* made at start, copied at watch */
 	size_t sdp_len;
 };
@@ -46,7 +53,9 @@ struct gw_sip {
 	int start_err;          /* gw_sip_call_start's answer */
 	int cancel_err;         /* gw_sip_call_cancel's answer */
 	int watch_err;          /* gw_sip_watch's answer */
-	const char *gateway;    /* the gateway calls go to ("gw-a") */
+	const char *gateway;    /* where calls go unless one is asked ("gw-a") */
+	fake_sip_start_h *on_start;
+	void *on_start_arg;
 	/* what was asked */
 	struct fake_call calls[FAKE_SIP_MAX_CALLS];
 	size_t ncalls;

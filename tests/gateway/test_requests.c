@@ -62,6 +62,21 @@ struct can_rec {
 	char info[TEXT];
 };
 
+/* The committed state of a request when the fake SIP side was asked to
+ * start its call, and whether the call came with those identities. */
+struct peek {
+	unsigned starts;
+	char status[16];
+	char events[128];
+	char call_id[FAKE_SIP_ID_SIZE];
+	char from_tag[FAKE_SIP_ID_SIZE];
+	char sess_id[FAKE_SIP_ID_SIZE];
+	uint32_t cseq;
+	uint32_t attempt;
+	bool resume;            /* p->resume given */
+	bool same;              /* ... naming the stored ones, CSeq - 1 */
+};
+
 struct fx {
 	char dir[128];
 	struct gw_loop *loop;
@@ -82,6 +97,9 @@ struct fx {
 	/* cancel answers */
 	size_t ncan;
 	struct can_rec can[MAXREC];
+	/* start_peek_h */
+	char peek_id[GW_REQ_ID_SIZE];   /* "" = the last created */
+	struct peek peek;
 };
 
 static void copy(char *dst, size_t size, const char *s)
@@ -109,6 +127,8 @@ static void make_dir(struct fx *f)
 }
 
 /* ---- callbacks --------------------------------------------------------- */
+
+static void event_list(struct fx *f, const char *id, char *buf, size_t size);
 
 static void created_h(int err, const struct gw_store_req *row, void *arg)
 {
@@ -162,6 +182,45 @@ static void published_h(const struct gw_store_req *row,
 	assert_string_equal(row->id, ev->request_id);
 }
 
+/* fake_sip_start_h: read the store as it is when the INVITE would leave. */
+static void start_peek_h(struct gw_sip *s, uint64_t ref,
+			 const struct pint_ua_call_params *p, void *arg)
+{
+	struct fx *f = arg;
+	struct peek *k = &f->peek;
+	const struct pint_ua_resume *res = p->resume;
+	const char *id = f->peek_id[0] ? f->peek_id :
+			 f->ncreated ? f->created_id[f->ncreated - 1] : "";
+	struct gw_store_req row;
+	unsigned starts = k->starts;
+
+	(void)s;
+	(void)ref;
+	memset(k, 0, sizeof(*k));
+	k->starts = starts + 1;
+	memset(&row, 0, sizeof(row));
+	assert_int_equal(gw_store_get_request(f->store, id, NULL, &row), 0);
+	copy(k->status, sizeof(k->status), row.status);
+	copy(k->call_id, sizeof(k->call_id), row.call_id);
+	copy(k->from_tag, sizeof(k->from_tag), row.from_tag);
+	copy(k->sess_id, sizeof(k->sess_id), row.sess_id);
+	k->cseq = row.cseq;
+	k->attempt = row.attempt;
+	event_list(f, id, k->events, sizeof(k->events));
+	k->resume = res != NULL;
+	k->same = res && row.call_id && row.from_tag && row.sess_id &&
+		  !strcmp(res->call_id, row.call_id) &&
+		  !strcmp(res->from_tag, row.from_tag) &&
+		  !strcmp(res->sess_id, row.sess_id) && res->cseq + 1 == row.cseq;
+	gw_store_req_clear(&row);
+}
+
+static void peek_on(struct fx *f)
+{
+	f->sip->on_start = start_peek_h;
+	f->sip->on_start_arg = f;
+}
+
 static void canceled_h(int err, const struct gw_store_req *row,
 		       const char *info, void *arg)
 {
@@ -177,6 +236,23 @@ static void canceled_h(int err, const struct gw_store_req *row,
 }
 
 /* ---- the fixture ------------------------------------------------------- */
+
+/* conf_text with gateway, and more sections after it (extra, may be ""). */
+static struct gw_conf *conf_make_ex(unsigned max_pending, const char *gateway,
+				    const char *extra)
+{
+	struct gw_conf_errs errs;
+	struct gw_conf *conf = NULL;
+	char text[2048];
+	int n = snprintf(text, sizeof(text), conf_text, max_pending, gateway);
+
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	n += snprintf(text + n, sizeof(text) - (size_t)n, "%s", extra);
+	assert_true((size_t)n < sizeof(text));
+	if (gw_conf_parse_string(&conf, text, (size_t)n, "t.conf", &errs) || errs.total)
+		fail_msg("conf: %s", errs.n ? errs.msg[0] : "?");
+	return conf;
+}
 
 static struct gw_conf *conf_make(unsigned max_pending, const char *gateway)
 {
@@ -385,6 +461,23 @@ static void check_events(struct fx *f, const char *id, const char *want)
 
 /* ---- create ------------------------------------------------------------ */
 
+/* Identities as pint/ua makes them: 128 random bits each, Call-ID and
+ * tag as 22 URL-safe characters, the session id in decimal. */
+static void check_ids(const char *call_id, const char *from_tag, const char *sess_id)
+{
+	static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				   "0123456789-_";
+	size_t n = strlen(sess_id);
+
+	assert_int_equal(strlen(call_id), 22);
+	assert_int_equal(strspn(call_id, b64u), 22);
+	assert_int_equal(strlen(from_tag), 22);
+	assert_int_equal(strspn(from_tag, b64u), 22);
+	assert_true(n >= 1 && n <= 39);
+	assert_int_equal(strspn(sess_id, "0123456789"), n);
+	assert_string_not_equal(call_id, from_tag);
+}
+
 static void test_create_commit_order(void **state)
 {
 	struct fx f;
@@ -394,6 +487,7 @@ static void test_create_commit_order(void **state)
 
 	(void)state;
 	fx_init(&f, 100);
+	peek_on(&f);
 	assert_int_equal(gw_reqs_create(f.r, spec_for(&f, "{\"service\":\"call\","
 				"\"to\":\"+1 555 555 0199\",\"ring_timeout\":20}", "shop"),
 				created_h, &f), 0);
@@ -422,9 +516,25 @@ static void test_create_commit_order(void **state)
 	assert_string_equal(f.pub[1].status, "sending");
 	assert_string_equal(f.pub[1].row_status, "sending");
 
+	/* the INVITE left once "sending" and its identities were on disk,
+	 * and with exactly those (pint/ua's resume: the CSeq before) */
+	assert_int_equal(f.peek.starts, 1);
+	assert_string_equal(f.peek.status, "sending");
+	assert_string_equal(f.peek.events, "queued,sending");
+	assert_int_equal(f.peek.attempt, 1);
+	assert_int_equal(f.peek.cseq, 1);
+	assert_true(f.peek.resume);
+	assert_true(f.peek.same);
+	check_ids(f.peek.call_id, f.peek.from_tag, f.peek.sess_id);
+
 	/* the call got what the spec says */
 	c = fake_sip_nth(f.sip, 0);
 	assert_non_null(c);
+	assert_true(c->resumed);
+	assert_string_equal(c->call_id, f.peek.call_id);
+	assert_string_equal(c->from_tag, f.peek.from_tag);
+	assert_string_equal(c->sess_id, f.peek.sess_id);
+	assert_int_equal(c->cseq, 1);
 	assert_string_equal(c->service, "R2C");
 	assert_string_equal(c->to, "+15555550199");
 	assert_int_equal(c->ring_timeout_ms, 20000);
@@ -441,6 +551,9 @@ static void test_create_commit_order(void **state)
 	assert_string_equal(row.from_number, "+442079460018");
 	assert_string_equal(row.gateway, "gw-a");
 	assert_string_equal(row.call_id, c->call_id);
+	assert_string_equal(row.from_tag, c->from_tag);
+	assert_string_equal(row.sess_id, c->sess_id);
+	assert_int_equal(row.cseq, 1);
 	assert_non_null(row.sdp);
 	assert_non_null(strstr(row.sdp, "c=TN RFC2543 +15555550199"));
 	assert_non_null(row.spec);
@@ -635,10 +748,11 @@ static void test_start_failures(void **state)
 
 	(void)state;
 	fx_init(&f, 100);
+	/* "sending" is stored before the INVITE: a refused start follows it */
 	f.sip->start_err = ENOENT;
 	id = create(&f, "{\"service\":\"call\",\"to\":\"+15555550199\",\"gateway\":\"gw-a\"}",
 		    "shop");
-	check_events(&f, id, "queued,failed");
+	check_events(&f, id, "queued,sending,failed");
 	get_row(&f, id, &row);
 	assert_non_null(strstr(row.outcome, "\"code\":\"unreachable\""));
 	assert_non_null(strstr(row.info, "gw-a"));
@@ -646,7 +760,7 @@ static void test_start_failures(void **state)
 
 	f.sip->start_err = ENOMEM;
 	id = create_call(&f);
-	check_events(&f, id, "queued,failed");
+	check_events(&f, id, "queued,sending,failed");
 	get_row(&f, id, &row);
 	assert_non_null(strstr(row.outcome, "\"code\":\"error\""));
 	assert_non_null(strstr(row.outcome, "\"by\":\"pintgw\""));
@@ -658,7 +772,7 @@ static void test_start_failures(void **state)
 	f.sip->sync_sending = false;
 	id = create_call(&f);
 	emit(&f, last_ref(&f), PINT_STATUS_FAILED, PINT_OUTCOME_UNREACHABLE, 0, NULL);
-	check_events(&f, id, "queued,failed");
+	check_events(&f, id, "queued,sending,failed");
 	fx_done(&f);
 }
 
@@ -934,6 +1048,134 @@ static void test_cancel_final_and_foreign(void **state)
 	fx_done(&f);
 }
 
+/* A crash after "sending" was committed, before the INVITE left: the
+ * restart sends the INVITE with the identities on disk. */
+static void test_crash_before_invite(void **state)
+{
+	static const char call[] = "{\"service\":\"call\",\"to\":\"+15555550199\"}";
+	struct fx f;
+	struct gw_store_req row;
+	struct fake_call *c;
+	char id[GW_REQ_ID_SIZE], msg[128];
+
+	(void)state;
+	fx_init(&f, 100);
+	assert_int_equal(gw_reqs_create(f.r, spec_for(&f, call, "shop"), created_h, &f), 0);
+	/* the create's commit: the reply, and "sending" queued behind it */
+	assert_int_equal(gw_store_commit(f.store), 0);
+	assert_int_equal(f.ncreated, 1);
+	copy(id, sizeof(id), f.created_id[0]);
+	check_status(&f, id, "queued");
+	/* pintgw stops: what it queued is committed, nothing was sent */
+	table_close(&f);
+	get_row(&f, id, &row);
+	assert_string_equal(row.status, "sending");
+	check_ids(row.call_id, row.from_tag, row.sess_id);
+	assert_int_equal(row.cseq, 1);
+	assert_int_equal(row.attempt, 1);
+	assert_null(row.gateway);
+	check_events(&f, id, "queued,sending");
+
+	table_open(&f);
+	peek_on(&f);
+	copy(f.peek_id, sizeof(f.peek_id), id);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "1 live: 0 queued, 1 resent, 0 re-watched, 0 interrupted");
+	assert_int_equal(f.sip->starts, 0);
+	pump(&f);
+	/* the resend is on disk before it goes, and goes as stored */
+	assert_int_equal(f.sip->starts, 1);
+	assert_int_equal(f.peek.starts, 1);
+	assert_string_equal(f.peek.events, "queued,sending,sending");
+	assert_int_equal(f.peek.attempt, 2);
+	assert_true(f.peek.same);
+	c = fake_sip_nth(f.sip, 0);
+	assert_true(c->resumed);
+	assert_string_equal(c->call_id, row.call_id);
+	assert_string_equal(c->from_tag, row.from_tag);
+	assert_string_equal(c->sess_id, row.sess_id);
+	assert_int_equal(c->cseq, 1);
+	assert_string_equal(c->gateway, "");    /* the only one configured */
+	gw_store_req_clear(&row);
+	/* and lives on as any call */
+	emit(&f, c->ref, PINT_STATUS_PROCEEDING, 0, 180, NULL);
+	emit(&f, c->ref, PINT_STATUS_COMPLETED, PINT_OUTCOME_OK, 200, NULL);
+	check_events(&f, id, "queued,sending,sending,proceeding,completed");
+	get_row(&f, id, &row);
+	assert_string_equal(row.gateway, "gw-a");
+	assert_non_null(row.sdp);
+	gw_store_req_clear(&row);
+	fx_done(&f);
+}
+
+/* The store refuses the batch with "sending": nothing is sent, the
+ * request fails when it can be stored, or stays queued on disk. */
+static void test_sending_not_stored(void **state)
+{
+	static const char call[] = "{\"service\":\"call\",\"to\":\"+15555550199\"}";
+	struct fx f;
+	struct gw_store_req row;
+	char id[GW_REQ_ID_SIZE], msg[128];
+	FILE *null = fopen("/dev/null", "w");
+
+	(void)state;
+	assert_non_null(null);
+	fx_init(&f, 100);
+	log_set_output(null);
+	assert_int_equal(gw_reqs_create(f.r, spec_for(&f, call, "shop"), created_h, &f), 0);
+	assert_int_equal(gw_store_commit(f.store), 0);
+	copy(id, sizeof(id), f.created_id[0]);
+	assert_int_equal(sqlite3_exec(gw_store_db(f.store), "PRAGMA query_only = 1",
+				      NULL, NULL, NULL), SQLITE_OK);
+	pump(&f);
+	assert_int_equal(f.sip->starts, 0);
+	assert_int_equal(gw_reqs_live(f.r), 0);
+	assert_int_equal(sqlite3_exec(gw_store_db(f.store), "PRAGMA query_only = 0",
+				      NULL, NULL, NULL), SQLITE_OK);
+	check_events(&f, id, "queued");
+
+	/* the next start sends it as new */
+	table_close(&f);
+	table_open(&f);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "1 live: 1 queued, 0 resent, 0 re-watched, 0 interrupted");
+	pump(&f);
+	assert_int_equal(f.sip->starts, 1);
+	get_row(&f, id, &row);
+	assert_string_equal(row.status, "sending");
+	assert_string_equal(row.call_id, fake_sip_nth(f.sip, 0)->call_id);
+	gw_store_req_clear(&row);
+	fx_done(&f);
+	fclose(null);
+}
+
+/* Canceled between its "sending" and that commit: never sent. */
+static void test_cancel_while_starting(void **state)
+{
+	struct fx f;
+	struct gw_store_req row;
+	const char *id;
+
+	(void)state;
+	fx_init(&f, 100);
+	assert_int_equal(gw_reqs_create(f.r, spec_for(&f, "{\"service\":\"call\","
+				"\"to\":\"+15555550199\"}", "shop"), created_h, &f), 0);
+	assert_int_equal(gw_store_commit(f.store), 0);
+	id = f.created_id[0];
+	assert_int_equal(gw_reqs_cancel(f.r, id, "shop", canceled_h, &f), 0);
+	pump(&f);
+	assert_int_equal(f.sip->starts, 0);
+	assert_int_equal(f.ncan, 1);
+	assert_int_equal(f.can[0].err, 0);
+	assert_string_equal(f.can[0].status, "canceled");
+	check_events(&f, id, "queued,sending,canceled");
+	get_row(&f, id, &row);
+	assert_string_equal(row.info, "canceled before it was sent");
+	gw_store_req_clear(&row);
+	assert_int_equal(gw_reqs_live(f.r), 0);
+	fx_done(&f);
+}
+
 /* ---- limits, drain, reload --------------------------------------------- */
 
 static void test_max_pending(void **state)
@@ -1079,7 +1321,7 @@ static void test_recovery(void **state)
 	memset(f.pub, 0, sizeof(f.pub));
 	f.npub = 0;
 	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
-	assert_string_equal(msg, "10 live: 4 queued, 2 re-watched, 4 interrupted");
+	assert_string_equal(msg, "10 live: 4 queued, 1 resent, 2 re-watched, 3 interrupted");
 	/* nothing is sent from inside the scan */
 	assert_int_equal(f.sip->starts, 0);
 	pump(&f);
@@ -1095,7 +1337,8 @@ static void test_recovery(void **state)
 	assert_non_null(strstr(log_text, "req=rq_missed"));
 	free(log_text);
 
-	check_events(&f, sending, "queued,sending,failed");
+	/* sending: sent again as it was (test_recovery_resend) */
+	check_events(&f, sending, "queued,sending,sending");
 	check_events(&f, proceeding, "queued,sending,proceeding,failed");
 	get_row(&f, proceeding, &row);
 	assert_non_null(strstr(row.outcome, "\"code\":\"interrupted\""));
@@ -1125,10 +1368,11 @@ static void test_recovery(void **state)
 	assert_true(c->watched);
 	check_status(&f, accepted, "accepted");
 	gw_reqs_stats(f.r, &st);
-	assert_int_equal(st.recovered, 6);
-	assert_int_equal(st.interrupted, 4);
+	assert_int_equal(st.recovered, 7);
+	assert_int_equal(st.interrupted, 3);
 	assert_int_equal(st.scheduled, 1);
-	assert_int_equal(gw_reqs_live(f.r), 4);   /* due (sending), later, 2 watched */
+	/* resent, due (sending), later, 2 watched */
+	assert_int_equal(gw_reqs_live(f.r), 5);
 
 	/* a watched service cannot be stopped from here (no INVITE dialog) */
 	for (i = 0; i < f.sip->ncalls; i++)
@@ -1150,7 +1394,7 @@ static void test_recovery(void **state)
 	gw_store_req_clear(&row);
 	/* a second recovery finds only what is live already */
 	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
-	assert_string_equal(msg, "0 live: 0 queued, 0 re-watched, 0 interrupted");
+	assert_string_equal(msg, "0 live: 0 queued, 0 resent, 0 re-watched, 0 interrupted");
 	fx_done(&f);
 }
 
@@ -1174,6 +1418,158 @@ static void test_recovery_watch_errors(void **state)
 	assert_non_null(strstr(row.outcome, "interrupted"));
 	assert_non_null(strstr(row.info, "could not be re-established"));
 	gw_store_req_clear(&row);
+	fx_done(&f);
+}
+
+/* A "sending" row as pintgw leaves it; ids false: as an older one did. */
+static void put_sending(struct fx *f, const char *id, const char *body,
+			int64_t updated_at, const char *gateway, bool ids)
+{
+	struct gw_spec *spec = spec_for(f, body, "shop");
+	struct gw_store_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = (char *)(uintptr_t)id;
+	r.owner = (char *)(uintptr_t)"shop";
+	r.service = spec->service;
+	r.status = (char *)(uintptr_t)"sending";
+	r.created_at = updated_at - 1000;
+	r.updated_at = updated_at;
+	r.to_input = spec->to_input;
+	r.to_number = spec->to.e164;
+	r.gateway = (char *)(uintptr_t)gateway;
+	r.call_id = (char *)(uintptr_t)"Q2FsbC1JRC1zdG9yZWQtMQ";
+	if (ids) {
+		r.from_tag = (char *)(uintptr_t)"RnJvbS10YWctc3RvcmVkLQ";
+		r.sess_id = (char *)(uintptr_t)"271828182845904523536";
+		r.cseq = 1;
+	}
+	r.spec = spec->json;
+	r.last_seq = 2;
+	r.attempt = 1;
+	assert_int_equal(gw_store_put_request(f->store, &r, NULL, NULL), 0);
+	gw_spec_free(spec);
+}
+
+static void check_interrupted(struct fx *f, const char *id, const char *why)
+{
+	struct gw_store_req row;
+
+	get_row(f, id, &row);
+	assert_string_equal(row.status, "failed");
+	assert_non_null(strstr(row.outcome, "\"code\":\"interrupted\""));
+	if (!strstr(row.info, why))
+		fail_msg("%s: info '%s' lacks '%s'", id, row.info, why);
+	gw_store_req_clear(&row);
+}
+
+/* The restart sends "sending" again as the same request, where that is
+ * safe, and fails "proceeding" as interrupted. */
+static void test_recovery_resend(void **state)
+{
+	static const char call[] = "{\"service\":\"call\",\"to\":\"+15555550199\"}";
+	struct fx f;
+	struct gw_store_req row, first;
+	struct fake_call *c;
+	char sent[GW_REQ_ID_SIZE], ringing[GW_REQ_ID_SIZE], msg[128];
+	int64_t now = wall_ms();
+
+	(void)state;
+	fx_init(&f, 100);
+	copy(sent, sizeof(sent), create_call(&f));
+	get_row(&f, sent, &first);
+	copy(ringing, sizeof(ringing), create_call(&f));
+	emit(&f, last_ref(&f), PINT_STATUS_PROCEEDING, 0, 180, NULL);
+	put_sending(&f, "rq_v1", call, now, "gw-a", false);
+	put_sending(&f, "rq_old", call, now - 600000, "gw-a", true);
+	put_sending(&f, "rq_cancel", call, now, "gw-a", true);
+	pump(&f);
+	table_close(&f);
+
+	table_open(&f);
+	peek_on(&f);
+	copy(f.peek_id, sizeof(f.peek_id), sent);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "5 live: 0 queued, 2 resent, 0 re-watched, 3 interrupted");
+	/* canceled before the resend went: not sent */
+	assert_int_equal(gw_reqs_cancel(f.r, "rq_cancel", "shop", canceled_h, &f), 0);
+	pump(&f);
+	assert_int_equal(f.ncan, 1);
+	assert_int_equal(f.can[0].err, 0);
+	get_row(&f, "rq_cancel", &row);
+	assert_string_equal(row.status, "canceled");
+	assert_non_null(strstr(row.info, "after a restart"));
+	gw_store_req_clear(&row);
+
+	/* sent again: the same identities, the same gateway, recorded first */
+	assert_int_equal(f.sip->starts, 1);
+	assert_int_equal(f.peek.starts, 1);
+	assert_true(f.peek.same);
+	assert_string_equal(f.peek.events, "queued,sending,sending");
+	c = fake_sip_nth(f.sip, 0);
+	assert_true(c->resumed);
+	assert_string_equal(c->call_id, first.call_id);
+	assert_string_equal(c->from_tag, first.from_tag);
+	assert_string_equal(c->sess_id, first.sess_id);
+	assert_int_equal(c->cseq, first.cseq);
+	assert_string_equal(c->gateway, first.gateway);
+	get_row(&f, sent, &row);
+	assert_string_equal(row.status, "sending");
+	assert_string_equal(row.call_id, first.call_id);
+	assert_int_equal(row.cseq, first.cseq);
+	assert_int_equal(row.attempt, 2);
+	assert_non_null(strstr(row.info, "sent again as the same request"));
+	gw_store_req_clear(&row);
+	gw_store_req_clear(&first);
+
+	/* a phone may have rung: never twice */
+	check_interrupted(&f, ringing, "never dialled twice");
+	check_interrupted(&f, "rq_v1", "identities are not stored");
+	check_interrupted(&f, "rq_old", "may no longer know");
+
+	/* the gateway still has the first INVITE: 482 to the copy */
+	emit(&f, c->ref, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, 482, NULL);
+	check_interrupted(&f, sent, "(482)");
+	check_events(&f, sent, "queued,sending,sending,failed");
+	assert_int_equal(gw_reqs_live(f.r), 0);
+	fx_done(&f);
+}
+
+/* Among several gateways pint/ua may have failed over (new identities,
+ * no event): only a request that names its gateway is sent again. */
+static void test_recovery_resend_gateways(void **state)
+{
+	static const char call[] = "{\"service\":\"call\",\"to\":\"+15555550199\"}";
+	static const char to_b[] = "{\"service\":\"call\",\"to\":\"+15555550199\","
+				   "\"gateway\":\"gw-b\"}";
+	struct fx f;
+	char msg[128];
+	int64_t now = wall_ms();
+	size_t i;
+
+	(void)state;
+	fx_init(&f, 100);
+	table_close(&f);
+	gw_conf_free(f.conf);
+	f.conf = conf_make_ex(100, "gw-a", "[gateway gw-b]\naddress = udp:192.0.2.8\n");
+	table_open(&f);
+	put_sending(&f, "rq_at_a", call, now, "gw-a", true);
+	put_sending(&f, "rq_asked_b", to_b, now, NULL, true);
+	put_sending(&f, "rq_noted_b", to_b, now, "gw-b", true);
+	put_sending(&f, "rq_any", call, now, NULL, true);
+	assert_int_equal(gw_store_commit(f.store), 0);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "4 live: 0 queued, 2 resent, 0 re-watched, 2 interrupted");
+	pump(&f);
+	assert_int_equal(f.sip->ncalls, 2);
+	for (i = 0; i < f.sip->ncalls; i++) {
+		assert_string_equal(f.sip->calls[i].gateway, "gw-b");
+		assert_true(f.sip->calls[i].resumed);
+	}
+	check_status(&f, "rq_asked_b", "sending");
+	check_status(&f, "rq_noted_b", "sending");
+	check_interrupted(&f, "rq_at_a", "another gateway");
+	check_interrupted(&f, "rq_any", "another gateway");
 	fx_done(&f);
 }
 
@@ -1236,7 +1632,7 @@ static void test_recovery_scale(void **state)
 	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	assert_string_equal(msg, "2000 live: 2000 queued, 0 re-watched, 0 interrupted");
+	assert_string_equal(msg, "2000 live: 2000 queued, 0 resent, 0 re-watched, 0 interrupted");
 	assert_int_equal(gw_reqs_live(f.r), 2000);
 	/* generous for sanitizers: a scan of the 100 000 rows would not fit */
 	if (ms > 1500)
@@ -1302,10 +1698,15 @@ int main(void)
 		leakcheck_test(test_cancel_in_flight),
 		leakcheck_test(test_cancel_cannot_abort),
 		leakcheck_test(test_cancel_final_and_foreign),
+		leakcheck_test(test_crash_before_invite),
+		leakcheck_test(test_sending_not_stored),
+		leakcheck_test(test_cancel_while_starting),
 		leakcheck_test(test_max_pending),
 		leakcheck_test(test_drain),
 		leakcheck_test(test_recovery),
 		leakcheck_test(test_recovery_watch_errors),
+		leakcheck_test(test_recovery_resend),
+		leakcheck_test(test_recovery_resend_gateways),
 		leakcheck_test(test_recovery_scale),
 		leakcheck_test(test_alloc_failure),
 	};

@@ -53,6 +53,9 @@ static void req_eq(const struct gw_store_req *a, const struct gw_store_req *b)
 	str_eq(a->outcome, b->outcome);
 	str_eq(a->gateway, b->gateway);
 	str_eq(a->call_id, b->call_id);
+	str_eq(a->from_tag, b->from_tag);
+	assert_int_equal(a->cseq, b->cseq);
+	str_eq(a->sess_id, b->sess_id);
 	assert_int_equal(a->last_code, b->last_code);
 	str_eq(a->warning, b->warning);
 	assert_int_equal(a->last_seq, b->last_seq);
@@ -78,7 +81,9 @@ static void test_open_create_reopen(void **state)
 	fx_db_path(dir, path, sizeof(path));
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
+	assert_int_equal(gw_store_nmigrations, 2);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries')"), 4);
 	assert_int_equal(fx_sql_int(s, "PRAGMA foreign_keys"), 1);
@@ -95,7 +100,8 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_journal_mode"
 				    " WHERE journal_mode = 'wal'"), 1);
 	assert_int_equal(fx_sql_int(s, "PRAGMA synchronous"), 2);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(gw_store_get_request(s, "rq_a", "k1", &got), 0);
 	req_eq(&got, &r);
 	gw_store_req_clear(&got);
@@ -108,44 +114,55 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(gw_store_open(&s, NULL, NULL, msg, sizeof(msg)), EINVAL);
 }
 
+/* This pintgw's steps, then extra ones as versions N + 1, N + 2, ... */
+#define MIG_MAX 8
+
+static size_t mig_list(struct gw_store_migration *list, const char *const *extra,
+		       size_t nextra)
+{
+	size_t i, n = gw_store_nmigrations;
+
+	assert_true(n + nextra <= MIG_MAX);
+	memcpy(list, gw_store_migrations, n * sizeof(*list));
+	for (i = 0; i < nextra; i++) {
+		list[n + i].version = (int)(n + i + 1);
+		list[n + i].sql = extra[i];
+	}
+	return n + nextra;
+}
+
+#define MIG_UP "ALTER TABLE requests ADD COLUMN dummy TEXT DEFAULT 'x';" \
+	"CREATE TABLE extra (a INTEGER);"
+
 static void test_migrations(void **state)
 {
-	static const struct gw_store_migration v2[] = {
-		{ 1, NULL },
-		{ 2, "ALTER TABLE requests ADD COLUMN dummy TEXT DEFAULT 'x';"
-		     "CREATE TABLE extra (a INTEGER);" },
-	};
-	static const struct gw_store_migration v3_bad[] = {
-		{ 1, NULL },
-		{ 2, "" },
-		{ 3, "CREATE TABLE t3 (a); CREATE TABLE extra (b);" },
+	static const char *const up[] = { MIG_UP };
+	static const char *const up_bad[] = {
+		MIG_UP, "CREATE TABLE t3 (a); CREATE TABLE extra (b);",
 	};
 	static const struct gw_store_migration gap[] = { { 1, "" }, { 3, "" } };
-	struct gw_store_migration list2[2], list3[3];
+	struct gw_store_migration next[MIG_MAX], bad[MIG_MAX];
+	size_t nnext = mig_list(next, up, 1), nbad = mig_list(bad, up_bad, 2);
 	const char *dir = fx_tmp_dir();
 	struct gw_store *s = NULL;
 	struct gw_store_req r, got = { 0 };
-	char msg[GW_STORE_MSG_MAX];
+	char msg[GW_STORE_MSG_MAX], what[32];
 
 	(void)state;
-	memcpy(list2, v2, sizeof(v2));
-	list2[0] = gw_store_migrations[0];
-	memcpy(list3, v3_bad, sizeof(v3_bad));
-	list3[0] = gw_store_migrations[0];
-	list3[1] = list2[1];
-
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
 	fx_req(&r, "rq_old", "k1", "active", T0);
-	r.info = S("from version 1");
+	r.info = S("from the previous version");
+	r.spec = S("{\"service\":\"call\"}");
 	assert_int_equal(gw_store_put_request(s, &r, NULL, NULL), 0);
 	assert_int_equal(gw_store_commit(s), 0);
 	gw_store_free(s);
 
-	/* version 1 -> 2: applied once, the old row reads as before */
+	/* one step more: applied once, the old row reads as before */
 	for (int round = 0; round < 2; round++) {
-		assert_int_equal(gw_store_open_schema(&s, dir, NULL, list2, 2, msg, sizeof(msg)), 0);
-		assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 2);
-		assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 2);
+		assert_int_equal(gw_store_open_schema(&s, dir, NULL, next, nnext, msg, sizeof(msg)), 0);
+		assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+				 (int64_t)nnext);
+		assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), (int64_t)nnext);
 		assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE dummy = 'x'"), 1);
 		assert_int_equal(gw_store_get_request(s, "rq_old", NULL, &got), 0);
 		req_eq(&got, &r);
@@ -153,22 +170,167 @@ static void test_migrations(void **state)
 		gw_store_free(s);
 	}
 
-	/* a pintgw that knows only version 1 refuses the file */
+	/* a pintgw that knows fewer steps refuses the file */
 	s = NULL;
 	assert_int_equal(gw_store_open(&s, dir, NULL, msg, sizeof(msg)), EPROTO);
 	assert_null(s);
 	assert_non_null(strstr(msg, "newer"));
 
-	/* a failing step leaves the file at version 2, nothing half done */
-	assert_int_not_equal(gw_store_open_schema(&s, dir, NULL, list3, 3, msg, sizeof(msg)), 0);
-	assert_non_null(strstr(msg, "migration 3"));
-	assert_int_equal(gw_store_open_schema(&s, dir, NULL, list2, 2, msg, sizeof(msg)), 0);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 2);
+	/* a failing step leaves the file as it was, nothing half done */
+	assert_int_not_equal(gw_store_open_schema(&s, dir, NULL, bad, nbad, msg, sizeof(msg)), 0);
+	snprintf(what, sizeof(what), "migration %zu", nbad);
+	assert_non_null(strstr(msg, what));
+	assert_int_equal(gw_store_open_schema(&s, dir, NULL, next, nnext, msg, sizeof(msg)), 0);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), (int64_t)nnext);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE name = 't3'"), 0);
 	gw_store_free(s);
 
 	assert_int_equal(gw_store_open_schema(&s, dir, NULL, gap, 2, msg, sizeof(msg)), EINVAL);
-	assert_int_equal(gw_store_open_schema(&s, dir, NULL, v2, 0, msg, sizeof(msg)), EINVAL);
+	assert_int_equal(gw_store_open_schema(&s, dir, NULL, next, 0, msg, sizeof(msg)), EINVAL);
+}
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *e = NULL, text[256];
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &e) != SQLITE_OK) {
+		snprintf(text, sizeof(text), "%s", e ? e : "?");
+		sqlite3_free(e);
+		fail_msg("%.80s: %s", sql, text);
+	}
+}
+
+/*
+ * A file as a pintgw of schema version 1 left it: migration 1's own SQL
+ * (the seam's gw_store_migrations[0]) and a live request with its events,
+ * a webhook delivery and an idempotency entry, an ended one beside it.
+ */
+static void make_v1_file(const char *dir)
+{
+	char path[320];
+	sqlite3 *db = NULL;
+
+	fx_db_path(dir, path, sizeof(path));
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+					 NULL), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN");
+	assert_int_equal(gw_store_migrations[0].version, 1);
+	exec_ok(db, gw_store_migrations[0].sql);
+	exec_ok(db, "INSERT INTO schema_version VALUES (1, 1700000000000);"
+		"INSERT INTO requests (id, owner, service, status, created_at, updated_at,"
+		" to_number, gateway, call_id, last_seq, sdp, spec, attempt) VALUES"
+		" ('rq_v1_live', 'k1', 'call', 'sending', 1700000000000, 1700000000001,"
+		" '+15555550199', 'gw-a', 'cid-v1', 2, 'v=0 v1', '{\"service\":\"call\"}', 1),"
+		" ('rq_v1_done', 'k1', 'fax', 'completed', 1700000000002, 1700000000003,"
+		" NULL, NULL, NULL, 3, NULL, '{\"service\":\"fax\"}', 1);"
+		"INSERT INTO events VALUES ('rq_v1_live', 1, 1700000000000, 'queued', NULL, NULL),"
+		" ('rq_v1_live', 2, 1700000000001, 'sending', NULL, NULL),"
+		" ('rq_v1_done', 1, 1700000000002, 'queued', NULL, NULL);"
+		"INSERT INTO deliveries VALUES ('rq_v1_live', 1, 0, 'pending', 1700000000000,"
+		" NULL, NULL, 1700000000000);"
+		"INSERT INTO idempotency VALUES ('k1', 'key-1', zeroblob(32), 201, '{}',"
+		" 1700000000000);"
+		"COMMIT");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int count_dlv(struct gw_store_delivery *dlv, void *arg)
+{
+	assert_string_equal(dlv->request_id, "rq_v1_live");
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int count_live(struct gw_store_req *req, void *arg)
+{
+	assert_string_equal(req->id, "rq_v1_live");
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A populated version-1 file migrates in place: every row reads as
+ * before, the new fields are empty and take values, the spec stays. */
+static void test_migrate_v1_file(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s;
+	struct gw_store_req got = { 0 }, upd;
+	struct gw_store_events evs = { 0 };
+	struct gw_store_idem idem = { 0 };
+	int n = 0;
+
+	(void)state;
+	make_v1_file(dir);
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 2);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 2);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
+				    " WHERE quick_check = 'ok'"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM request_specs"), 0);
+
+	assert_int_equal(gw_store_get_request(s, "rq_v1_live", "k1", &got), 0);
+	assert_string_equal(got.status, "sending");
+	assert_string_equal(got.call_id, "cid-v1");
+	assert_string_equal(got.gateway, "gw-a");
+	assert_string_equal(got.sdp, "v=0 v1");
+	assert_string_equal(got.spec, "{\"service\":\"call\"}");
+	assert_int_equal(got.updated_at, T0 + 1);
+	assert_int_equal(got.last_seq, 2);
+	assert_null(got.from_tag);
+	assert_int_equal(got.cseq, 0);
+	assert_null(got.sess_id);
+	assert_int_equal(gw_store_events(s, "rq_v1_live", 0, 10, &evs), 0);
+	assert_int_equal(evs.n, 2);
+	assert_string_equal(evs.v[1].status, "sending");
+	gw_store_events_clear(&evs);
+	assert_int_equal(gw_store_get_idem(s, "k1", "key-1", T0 + 1, &idem), 0);
+	assert_int_equal(idem.status_code, 201);
+	gw_store_idem_clear(&idem);
+	assert_int_equal(gw_store_due_deliveries(s, T0, 10, count_dlv, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(gw_store_scan_live(s, count_live, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* an old row takes the identities; NULL spec and sdp keep its own */
+	upd = got;
+	upd.from_tag = S("tag-v2");
+	upd.cseq = 1;
+	upd.sess_id = S("123456789");
+	upd.spec = NULL;
+	upd.sdp = NULL;
+	upd.info = S("migrated");
+	assert_int_equal(gw_store_update_request(s, &upd, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	gw_store_req_clear(&got);
+	assert_int_equal(gw_store_get_request(s, "rq_v1_live", NULL, &got), 0);
+	assert_string_equal(got.from_tag, "tag-v2");
+	assert_int_equal(got.cseq, 1);
+	assert_string_equal(got.sess_id, "123456789");
+	assert_string_equal(got.info, "migrated");
+	assert_string_equal(got.spec, "{\"service\":\"call\"}");
+	assert_string_equal(got.sdp, "v=0 v1");
+	/* a new spec goes to the side table and hides the old column's */
+	upd = got;
+	upd.spec = S("{\"service\":\"call\",\"v\":2}");
+	assert_int_equal(gw_store_update_request(s, &upd, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	gw_store_req_clear(&got);
+	assert_int_equal(gw_store_get_request(s, "rq_v1_live", NULL, &got), 0);
+	assert_string_equal(got.spec, "{\"service\":\"call\",\"v\":2}");
+	gw_store_req_clear(&got);
+	assert_int_equal(gw_store_get_request(s, "rq_v1_done", NULL, &got), 0);
+	assert_string_equal(got.spec, "{\"service\":\"fax\"}");
+	assert_int_equal(got.cseq, 0);
+	gw_store_req_clear(&got);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE cseq IS NULL"), 1);
+	gw_store_free(s);
+
+	/* opened again: nothing more to apply */
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 2);
+	gw_store_free(s);
 }
 
 /* ---- rows ---- */
@@ -186,7 +348,9 @@ static void test_request_round_trip(void **state)
 		.client_state = S("Zoë — 東京 ☎ \xF0\x9F\x93\x9E order-4711"),
 		.info = S("call connected"),
 		.outcome = S("{\"code\":\"ok\",\"sip_code\":200}"),
-		.gateway = S("pint-east"), .call_id = S("a84b4c76e66710@gw"), .last_code = 200,
+		.gateway = S("pint-east"), .call_id = S("a84b4c76e66710@gw"),
+		.from_tag = S("Qm9ndXMtdGFnLTEyMzQ1"), .cseq = 2147483647u,
+		.sess_id = S("340282366920938463463374607431768211455"), .last_code = 200,
 		.warning = S("399 gw \"Überlast\""), .last_seq = 5,
 		.sdp = S("v=0\r\no=- 1 1 IN IP4 gw\r\ns=-\r\nc=TN RFC2543 +15555550199\r\n"),
 		.spec = S("{\"service\":\"call\",\"to\":\"+15555550199\"}"), .attempt = 2,
@@ -214,12 +378,18 @@ static void test_request_round_trip(void **state)
 	req_eq(&got, &bare);
 	assert_non_null(got.info);
 	assert_null(got.to_input);
+	assert_null(got.spec);
 	gw_store_req_clear(&got);
+	/* cseq 0 is NULL; a spec lives in its own table */
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE cseq IS NULL"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM request_specs"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE spec IS NOT NULL"), 0);
 	assert_int_equal(gw_store_get_request(s, full.id, "k2", &got), ENOENT);
 	assert_int_equal(gw_store_get_request(s, "rq_none", NULL, &got), ENOENT);
 	assert_null(got.id);
 
-	/* update: every mutable field, to NULL and back; fixed ones stay */
+	/* update: every mutable field, to NULL and back; fixed ones stay,
+	 * and so do spec and sdp when NULL */
 	upd = full;
 	upd.owner = S("someone else");
 	upd.service = S("fax");
@@ -232,7 +402,12 @@ static void test_request_round_trip(void **state)
 	upd.info = NULL;
 	upd.last_code = 0;
 	upd.last_seq = 6;
+	upd.call_id = S("other@gw");
+	upd.from_tag = NULL;
+	upd.cseq = 0;
+	upd.sess_id = S("1");
 	upd.sdp = NULL;
+	upd.spec = NULL;
 	upd.attempt = 3;
 	upd.webhook = S("");
 	rec_reset();
@@ -247,8 +422,20 @@ static void test_request_round_trip(void **state)
 	upd.owner = full.owner;
 	upd.service = full.service;
 	upd.created_at = full.created_at;
+	upd.sdp = full.sdp;
+	upd.spec = full.spec;
 	req_eq(&got, &upd);
 	gw_store_req_clear(&got);
+
+	/* a new spec and sdp replace the old ones */
+	upd.spec = S("{\"service\":\"fax\"}");
+	upd.sdp = S("v=0\r\n");
+	assert_int_equal(gw_store_update_request(s, &upd, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(gw_store_get_request(s, full.id, NULL, &got), 0);
+	req_eq(&got, &upd);
+	gw_store_req_clear(&got);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM request_specs"), 1);
 
 	/* what a write refuses at once never reaches its callback */
 	rec_reset();
@@ -259,6 +446,60 @@ static void test_request_round_trip(void **state)
 	assert_int_equal(gw_store_put_request(s, &bare, done_h, NULL), EINVAL);
 	assert_int_equal(gw_store_commit(s), 0);
 	assert_int_equal(rec.n, 0);
+	gw_store_free(s);
+}
+
+/* An event's update leaves a big spec (inline content) alone: the WAL
+ * gets the row's pages, not the spec's (1 MiB in the row: over 2 MiB). */
+static void test_update_keeps_big_spec(void **state)
+{
+	const size_t big_len = 1u << 20;
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	struct gw_store_req r, upd, got = { 0 };
+	char path[320], wal[336];
+	struct stat sb;
+	char *big = malloc(big_len + 1);
+	int i;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'a', big_len);
+	memcpy(big, "{\"x\":\"", 6);
+	memcpy(big + big_len - 2, "\"}", 2);
+	big[big_len] = '\0';
+	fx_req(&r, "rq_big", "k1", "queued", T0);
+	r.spec = big;
+	r.sdp = S("v=0\r\n");
+	assert_int_equal(gw_store_put_request(s, &r, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(gw_store_checkpoint(s), 0);
+	fx_db_path(dir, path, sizeof(path));
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+
+	upd = r;
+	upd.spec = NULL;
+	upd.sdp = NULL;
+	for (i = 2; i <= 6; i++) {
+		upd.status = S(i % 2 ? "proceeding" : "sending");
+		upd.info = S(i % 2 ? "ringing" : NULL);
+		upd.last_seq = (uint32_t)i;
+		assert_int_equal(gw_store_update_request(s, &upd, NULL, NULL), 0);
+		assert_int_equal(gw_store_commit(s), 0);
+	}
+	assert_int_equal(stat(wal, &sb), 0);
+	if (sb.st_size > 256 * 1024)   /* ~16 KiB each: row and index pages */
+		fail_msg("5 updates wrote %lld bytes of WAL", (long long)sb.st_size);
+	assert_int_equal(gw_store_get_request(s, "rq_big", NULL, &got), 0);
+	assert_int_equal(got.last_seq, 6);
+	assert_string_equal(got.sdp, "v=0\r\n");
+	assert_non_null(got.spec);
+	assert_int_equal(strlen(got.spec), big_len);
+	assert_int_equal(memcmp(got.spec, big, big_len), 0);
+	gw_store_req_clear(&got);
+	free(big);
 	gw_store_free(s);
 }
 
@@ -1040,7 +1281,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		leakcheck_test(test_open_create_reopen),
 		leakcheck_test(test_migrations),
+		leakcheck_test(test_migrate_v1_file),
 		leakcheck_test(test_request_round_trip),
+		leakcheck_test(test_update_keeps_big_spec),
 		leakcheck_test(test_list_filters_paging),
 		leakcheck_test(test_events),
 		leakcheck_test(test_idempotency_expiry),

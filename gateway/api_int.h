@@ -1,0 +1,218 @@
+/*
+ * gateway/api_int.h — private to gateway/api*.c: the api struct, the
+ * route table, the objects that outlive a handler call (creates and
+ * cancels waiting for their commit, long-poll waiters, event streams),
+ * and helpers shared by the route files. Not for other modules.
+ */
+#ifndef GW_API_INT_H
+#define GW_API_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/api.h"
+#include "gateway/spec.h"
+#include "pint/hash.h"
+#include "web/json.h"
+#include "web/req.h"
+#include "web/resource.h"
+
+/* The answer when there is no memory even for an error message. */
+#define API_E503 "{\"error\":{\"code\":\"unavailable\"," \
+	"\"message\":\"out of memory, try again\"}}"
+
+#define API_IDEM_KEY_MAX 255u           /* Idempotency-Key bytes */
+#define API_OWNER_SIZE (GW_CONF_MAX_NAME + 1u)
+#define API_ID_TAIL_MAX (GW_REQ_ID_SIZE - 4u)   /* after "rq_" */
+#define API_ALLOW_SIZE 32u              /* "GET, POST, DELETE" */
+#define API_RECOVER_WINDOW_MS 60000     /* see api_create.c, recovery */
+#define API_WAIT_SLACK_MS 1000u         /* long-poll backstop, see api_read.c */
+
+/* Routes (API.md); ROUTE_NONE = unknown path. */
+enum api_route {
+	ROUTE_NONE = 0,
+	ROUTE_COLLECTION,       /* /v1/requests */
+	ROUTE_ITEM,             /* /v1/requests/{id} */
+	ROUTE_EVENTS,           /* /v1/requests/{id}/events */
+	ROUTE_HEALTHZ,
+	ROUTE_READYZ,
+	ROUTE_METRICS,
+};
+
+/* What a handler does once route and method are known. */
+enum api_op {
+	OP_NONE = 0,
+	OP_LIST,
+	OP_CREATE,
+	OP_GET,
+	OP_CANCEL,
+	OP_EVENTS,
+	OP_HEALTHZ,
+	OP_READYZ,
+	OP_METRICS,
+};
+
+/* The result of matching method + path. */
+struct api_match {
+	enum api_route route;
+	enum api_op op;         /* OP_NONE: 404 (route NONE) or 405 */
+	const char *allow;      /* the Allow header for a 405 */
+	char id[GW_STORE_ID_MAX + 1];   /* {id}, as sent (checked later) */
+	bool id_ok;             /* it has the syntax of a request id */
+};
+
+/* A parked reply or stream, found by its web/http id. */
+enum api_sub_kind {
+	SUB_WAIT = 1,           /* long-poll GET /v1/requests/{id}?wait= */
+	SUB_STREAM,             /* SSE GET /v1/requests/{id}/events */
+};
+
+struct api_watch;
+
+struct api_sub {
+	struct pint_hash_node node;     /* api->subs, by http id */
+	struct api_sub *prev, *next;    /* in watch->subs */
+	struct api_watch *watch;
+	struct gw_api *api;
+	enum api_sub_kind kind;
+	uint64_t http_id;
+	uint64_t after;                 /* answer or send events past this */
+	char owner[API_OWNER_SIZE];     /* checked when it was added */
+	struct gw_timer timer;          /* SUB_WAIT: the backstop */
+};
+
+/* Everyone waiting on one request id. */
+struct api_watch {
+	struct pint_hash_node node;     /* api->watches, by request id */
+	char id[GW_STORE_ID_MAX + 1];
+	struct api_sub *subs;
+};
+
+/* A create between its checks and its reply. */
+struct api_create {
+	struct api_create *prev, *next; /* api->creates */
+	struct gw_api *api;
+	uint64_t http_id;
+	char owner[API_OWNER_SIZE];
+	char service[WEB_REQ_TOKEN_MAX + 1];
+	bool has_idem;
+	char idem[API_IDEM_KEY_MAX + 1];
+	uint8_t hash[GW_STORE_HASH_LEN];
+	int64_t created_ms;             /* wall clock of the idempotency row */
+	/* the reply, once known (after the commit) */
+	bool done;
+	unsigned status;
+	char *body;
+	size_t len;
+	char location[GW_STORE_ID_MAX + 16];
+	/* same key and body, arrived while this one was in flight */
+	uint64_t *dups;
+	size_t ndups;
+};
+
+/* A cancel waiting for gw_reqs' answer. */
+struct api_cancel {
+	struct api_cancel *prev, *next; /* api->cancels */
+	struct gw_api *api;
+	uint64_t http_id;
+};
+
+/* A key's token bucket (rate, burst) and live count (concurrency). */
+struct api_bucket {
+	struct pint_hash_node node;     /* api->buckets, by key name */
+	char name[API_OWNER_SIZE];
+	bool primed;                    /* tokens set (full) once */
+	double tokens;
+	uint64_t last_ms;               /* loop time of the last refill */
+	uint64_t live;                  /* the key's live requests */
+};
+
+struct gw_api {
+	const struct gw_api_deps *d;
+	uint8_t sipkey[PINT_HASH_SIPKEY_LEN];
+	struct pint_hash watches;       /* struct api_watch */
+	struct pint_hash subs;          /* struct api_sub */
+	struct pint_hash buckets;       /* struct api_bucket */
+	struct api_create *creates;
+	struct api_cancel *cancels;
+	size_t waiting;                 /* SUB_WAIT count */
+	bool draining;
+	struct gw_metrics_counters counters;
+};
+
+/* A stored request rendered as a resource: the strings are borrowed from
+ * row and from the parsed outcome, which api_res_clear() releases. */
+struct api_res {
+	struct web_resource r;
+	json_t *outcome;
+};
+
+/* api.c: routing, errors, keys, rendering */
+void api_match(struct api_match *m, const char *method, const char *path);
+bool api_id_ok(const char *p, size_t len);
+bool api_ctype_json(const char *ctype);
+bool api_idem_key_ok(const char *p);
+const char *api_service_scope(const struct gw_conf *conf, const char *service);
+void api_reply_err(struct web_http_req *req, const struct web_json_err *e);
+void api_reply_code(struct web_http_req *req, int status, const char *code,
+		    const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void api_late_reply(struct gw_api *api, uint64_t http_id, unsigned status,
+		    const char *body, size_t len, const char *const *hdrs);
+void api_late_err(struct gw_api *api, uint64_t http_id,
+		  const struct web_json_err *e);
+void api_store_err(struct web_json_err *e, int err);
+int api_res_fill(struct api_res *res, const struct gw_store_req *row);
+void api_res_clear(struct api_res *res);
+int api_render(char **bodyp, size_t *lenp, const struct gw_store_req *row);
+int api_event_fill(struct web_resource_event *ev, json_t **sipp,
+		   const struct gw_store_event *row);
+const struct gw_auth_key *api_auth(struct gw_api *api,
+				   struct web_http_req *req);
+bool api_scope(struct web_http_req *req, const struct gw_auth_key *key,
+	       const char *scope);
+int64_t api_wall_ms(void);
+
+/* api_create.c: POST /v1/requests */
+void api_create(struct gw_api *api, struct web_http_req *req);
+void api_create_free_all(struct gw_api *api);
+int api_idem_check(const struct gw_store_idem *idem, const uint8_t *hash);
+
+/* api_cancel.c: DELETE /v1/requests/{id} */
+void api_cancel(struct gw_api *api, struct web_http_req *req,
+		const struct api_match *m, const char *owner);
+void api_cancel_free_all(struct gw_api *api);
+
+/* api_keys.c: rate, concurrency and destination rules of a key */
+bool api_rate_take(struct gw_api *api, const struct gw_conf_key *key,
+		   uint64_t now_ms, unsigned *retry_s);
+void api_live_add(struct gw_api *api, const char *owner, int delta);
+uint64_t api_live_of(struct gw_api *api, const char *owner);
+int api_policy(const struct gw_spec *spec, const struct gw_conf_key *key,
+	       struct web_json_err *e);
+
+/* api_read.c: GET /v1/requests[/{id}[/events]] */
+void api_get(struct gw_api *api, struct web_http_req *req,
+	     const struct api_match *m, const char *owner);
+void api_list(struct gw_api *api, struct web_http_req *req,
+	      const char *owner);
+void api_events(struct gw_api *api, struct web_http_req *req,
+		const struct api_match *m, const char *owner);
+void api_wait_event(struct api_sub *sub, const struct gw_store_req *row,
+		    const struct gw_store_event *ev);
+bool api_stream_send(struct gw_api *api, uint64_t sid,
+		     const struct gw_store_event *row);
+
+/* api_stream.c: waiters, streams, the published fan-out, operations */
+int api_sub_add(struct gw_api *api, const char *id, const char *owner,
+		enum api_sub_kind kind, uint64_t http_id, uint64_t after,
+		struct api_sub **subp);
+void api_sub_del(struct gw_api *api, struct api_sub *sub);
+struct api_sub *api_sub_find(struct gw_api *api, uint64_t http_id);
+void api_subs_free_all(struct gw_api *api);
+void api_healthz(struct gw_api *api, struct web_http_req *req);
+void api_readyz(struct gw_api *api, struct web_http_req *req);
+void api_metrics(struct gw_api *api, struct web_http_req *req);
+
+#endif
