@@ -1,10 +1,11 @@
 /*
  * gateway/sipgw.c — pintgw's SIP side on the loop: the [sip] sockets, the
  * [gateway] set (host names resolved here, once per load) and the PINT
- * user agent, wired together. Bytes from the transport go to the ua; the
- * ua's bytes go out through the transport; the ua's deadline is the
- * loop's through a prepare hook, and a check hook ticks it when due.
- * Preview, metrics and debug dumps are in gateway/sipgw_obs.c.
+ * user agent, wired together. Messages from the transport (parsed there,
+ * once) go to the ua; the ua's bytes go out through the transport; the
+ * ua's deadline is the loop's through a prepare hook, and a check hook
+ * ticks it when due. Preview, metrics and debug dumps are in
+ * gateway/sipgw_obs.c.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -126,6 +127,11 @@ static int line_len(const char *buf, size_t len)
 	return e ? (int)(e - buf) : (int)(len < 200 ? len : 200);
 }
 
+/*
+ * A message from the transport, parsed and checked once there (with the
+ * top Via's received/rport set): the ua works on that message, and on
+ * the raw bytes for what it copies as text.
+ */
 static void recv_h(osip_message_t *msg, const char *raw, size_t len,
 		   const struct gw_tp_peer *from, void *arg)
 {
@@ -135,17 +141,18 @@ static void recv_h(osip_message_t *msg, const char *raw, size_t len,
 	uint16_t port;
 	int err;
 
-	/* the ua parses the bytes itself (for now): the message is not used */
-	osip_message_free(msg);
-	if (gw_tp_peer_ip(from, ip, sizeof(ip), &port) != 0)
+	if (gw_tp_peer_ip(from, ip, sizeof(ip), &port) != 0) {
+		osip_message_free(msg);
 		return;
+	}
 	if (log_enabled(LOG_LEVEL_DEBUG) &&
 	    gw_tp_peer_str(from, ps, sizeof(ps)) == 0)
 		log_debug("sip: in %s %.*s", ps, line_len(raw, len), raw);
 	src.transport = from->proto == GW_TP_TCP ? PINT_TSX_TCP : PINT_TSX_UDP;
 	src.addr = ip;
 	src.port = port;
-	err = pint_ua_recv(s->ua, raw, len, &src, gw_sip_now(s));
+	err = pint_ua_recv_msg(s->ua, msg, raw, len, &src, gw_sip_now(s));
+	osip_message_free(msg);
 	if (err && log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("sip: message from %s:%u dropped: %s", ip, port,
 			  strerror(err));

@@ -31,9 +31,9 @@ static int preview_gateway(struct gw_sip *s, const char *name, size_t *idxp)
 /*
  * The INVITE p would send first, as text (*textp NUL-terminated, free()
  * it), built as the ua builds it but with identities of its own: fresh
- * random ones, or p->resume's. Nothing is sent or kept. ENOENT when no
- * gateway fits, EINVAL/EMSGSIZE for a request that cannot be encoded,
- * ENOMEM.
+ * random ones, or p->resume's (its branch too, when it has one).
+ * Nothing is sent or kept. ENOENT when no gateway fits, EINVAL/EMSGSIZE
+ * for a request that cannot be encoded, ENOMEM.
  */
 int gw_sip_preview(struct gw_sip *s, const struct pint_ua_call_params *p,
 		   char **textp, size_t *lenp)
@@ -92,7 +92,7 @@ int gw_sip_preview(struct gw_sip *s, const struct pint_ua_call_params *p,
 	ids.from_tag = r ? r->from_tag : tag;
 	ids.cseq = r ? r->cseq + 1 : 1;
 	memset(&tx, 0, sizeof(tx));
-	tx.branch = branch;
+	tx.branch = r && r->branch ? r->branch : branch;
 	err = pint_svc_invite(&m, p->req, &body, loc, &ids, &tx, gc->domain,
 			      gc->tsp);
 	if (!err)

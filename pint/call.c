@@ -9,9 +9,10 @@
  *                              |  2xx crossing: ACK + BYE      NOTIFY, max
  *                                                              duration: DONE
  * 3xx, 401/407 and 503 start a new INVITE from CALLING (same Call-ID and
- * CSeq + 1, or a new Call-ID at the next gateway). What each response
- * means is pint/status's decision; this file only acts on it. Every
- * status change leaves through ua_call_emit, which also ends the call.
+ * CSeq + 1, or a new Call-ID at the next gateway); a new gateway or
+ * target is reported as evidence once its INVITE is out. What each
+ * response means is pint/status's decision; this file only acts on it.
+ * Every status change leaves through ua_call_emit, which also ends the call.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -94,6 +95,31 @@ void ua_call_emit(struct pint_ua *ua, struct ua_call *c,
 		ua->h.event(c->ref, ev, ua->h.arg);
 	if (term && !c->sent)
 		ua_call_discard(ua, c);
+}
+
+/*
+ * Evidence that the call went on elsewhere (a new gateway or target, new
+ * identities in pint_ua_call_info), status unchanged; resp is the answer
+ * that sent it there, NULL for none.
+ */
+static void emit_moved(struct pint_ua *ua, struct ua_call *c,
+		       const osip_message_t *resp, const char *what,
+		       const char *where)
+{
+	struct pint_status_ev ev;
+	char text[PINT_STATUS_TEXT_SIZE];
+
+	ev_pintgw(&ev, PINT_STATUS_NONE, PINT_OUTCOME_NONE, NULL);
+	if (resp) {
+		ev.sip_code = (uint16_t)resp->status_code;
+		if (resp->reason_phrase)
+			pint_status_text_copy(ev.reason, sizeof(ev.reason),
+					      resp->reason_phrase,
+					      strlen(resp->reason_phrase));
+	}
+	snprintf(text, sizeof(text), "%s %s", what, where ? where : "?");
+	pint_status_text_copy(ev.info, sizeof(ev.info), text, strlen(text));
+	ua_call_emit(ua, c, &ev);
 }
 
 static void emit_internal(struct pint_ua *ua, struct ua_call *c, int err)
@@ -194,9 +220,14 @@ static int new_identity(struct pint_ua *ua, struct ua_call *c, size_t gw)
 	return ua_call_dlg_insert(ua, c);
 }
 
-/* The INVITE at the next gateway; ENOENT when none is left. */
-static int failover(struct pint_ua *ua, struct ua_call *c)
+/*
+ * The INVITE at the next gateway, reported once it is out (resp: the
+ * answer that made us leave, or NULL); ENOENT when none is left.
+ */
+static int failover(struct pint_ua *ua, struct ua_call *c,
+		    const osip_message_t *resp)
 {
+	const struct pint_gwset_conf *gc;
 	size_t idx;
 	bool net = false;
 	int err;
@@ -213,9 +244,14 @@ static int failover(struct pint_ua *ua, struct ua_call *c)
 		ua->st.retries++;
 		err = ua_call_send_invite(ua, c, &net);
 		if (!net)
-			return err;
+			break;
 		pint_gwset_timeout(ua->gws, c->gw, ua->now);
 	}
+	if (!err) {
+		gc = ua_gw_conf(ua, c->gw);
+		emit_moved(ua, c, resp, "trying gateway", gc ? gc->name : NULL);
+	}
+	return err;
 }
 
 /* No answer from the gateway: Timer B or a transport error. */
@@ -234,7 +270,7 @@ static void no_answer(struct pint_ua *ua, struct ua_call *c)
 	}
 	pint_status_no_response(&ev, &ctx);
 	if (ev.act == PINT_STATUS_ACT_NEXT_GATEWAY) {
-		err = failover(ua, c);
+		err = failover(ua, c, NULL);
 		if (!err)
 			return;
 		if (err != ENOENT) {
@@ -306,34 +342,6 @@ static void got_1xx(struct pint_ua *ua, struct ua_call *c,
 	ua_call_emit(ua, c, &ev);
 }
 
-/* The dialog from the 2xx and the INVITE it answers (rebuilt). */
-static int make_dialog(struct pint_ua *ua, struct ua_call *c,
-		       const osip_message_t *resp)
-{
-	osip_message_t *inv = NULL;
-	int err;
-
-	err = ua_call_invite_msg(ua, c, c->branch, &inv);
-	if (!err)
-		err = pint_dialog_uac_alloc(&c->dlg, inv, resp);
-	osip_message_free(inv);
-	return err;
-}
-
-/* After the 2xx no INVITE is built again: keep the SDP only. */
-static void drop_invite(struct ua_call *c)
-{
-	free(c->body);
-	free(c->ctype);
-	free(c->target);
-	free(c->to_uri);
-	free(c->service);
-	free(c->a_party);
-	c->body = c->ctype = c->target = c->to_uri = c->service = NULL;
-	c->a_party = NULL;
-	c->body_len = 0;
-}
-
 static bool same_dialog(const struct ua_call *c, const osip_message_t *resp)
 {
 	struct pint_pl tag;
@@ -359,7 +367,7 @@ static void got_2xx(struct pint_ua *ua, struct ua_call *c,
 			ua_call_send_ack(ua, c);
 		return;
 	}
-	err = make_dialog(ua, c, resp);
+	err = ua_call_make_dialog(ua, c, resp);
 	if (err) {
 		/* without a dialog there is no ACK to send */
 		emit_internal(ua, c, err);
@@ -369,7 +377,7 @@ static void got_2xx(struct pint_ua *ua, struct ua_call *c,
 	    c->cancel == PINT_STATUS_CANCEL_USER) {
 		/* not wanted any more: ACK, then BYE (RFC 3261 §15) */
 		ua_call_send_ack(ua, c);
-		drop_invite(c);
+		ua_call_drop_invite(c);
 		if (c->state == PINT_UA_DONE) {
 			(void)ua_call_send_bye(ua, c, &net);
 			return;
@@ -384,7 +392,7 @@ static void got_2xx(struct pint_ua *ua, struct ua_call *c,
 	c->cancel_owed = false;
 	subscribe(ua, c, resp);
 	ua_call_send_ack(ua, c);
-	drop_invite(c);
+	ua_call_drop_invite(c);
 	set_state(ua, c, PINT_UA_ACCEPTED);
 	memset(&ctx, 0, sizeof(ctx));
 	if (pint_status_invite_resp(&ev, resp, &ctx))
@@ -447,6 +455,8 @@ static int redirect(struct pint_ua *ua, struct ua_call *c,
 		no_answer(ua, c);
 		return 0;
 	}
+	if (!err)
+		emit_moved(ua, c, resp, "redirected to", c->target);
 	return err;
 }
 
@@ -545,7 +555,7 @@ static void got_final(struct pint_ua *ua, struct ua_call *c,
 			err = challenge(ua, c, resp);
 			ctx.auth_retried = true;
 		} else if (ev.act == PINT_STATUS_ACT_NEXT_GATEWAY) {
-			err = failover(ua, c);
+			err = failover(ua, c, resp);
 			ctx.next_gateway = false;
 			if (err == ENOENT)
 				err = EPROTO;

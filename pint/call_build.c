@@ -1,8 +1,10 @@
 /*
  * pint/call_build.c — what one service call is made of and what it sends:
  * its creation from the service request (identities, encoded SDP and
- * body), the INVITE rebuilt on demand (never kept as a message), CANCEL,
- * the 2xx ACK, BYE, and its release. The decisions are in pint/call.c.
+ * body), the INVITE rebuilt on demand (never kept as a message) and the
+ * dialog of its 2xx, CANCEL, the 2xx ACK (made once, kept as bytes and
+ * sent again as is), BYE, and its release. The decisions are in
+ * pint/call.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -116,17 +118,20 @@ int ua_call_invite_msg(struct pint_ua *ua, struct ua_call *c,
 }
 
 /*
- * Send the INVITE for the call's current identity with a new branch.
+ * Send the INVITE for the call's current identity with a new branch (a
+ * resumed call's first one keeps the branch it had before the restart).
  * *netp tells a transport error (try elsewhere) from any other.
  */
 int ua_call_send_invite(struct pint_ua *ua, struct ua_call *c, bool *netp)
 {
 	struct pint_tsx_peer peer;
 	osip_message_t *m = NULL;
-	int err;
+	int err = 0;
 
 	*netp = false;
-	err = ua_branch(ua, c->branch);
+	if (!c->keep_branch)
+		err = ua_branch(ua, c->branch);
+	c->keep_branch = false;
 	if (!err)
 		err = ua_peer(ua, c->gw, c->tp, &peer);
 	if (!err)
@@ -172,24 +177,67 @@ int ua_call_send_cancel(struct pint_ua *ua, struct ua_call *c)
 	return err;
 }
 
-void ua_call_send_ack(struct pint_ua *ua, struct ua_call *c)
+/* The ACK for the 2xx, made once (RFC 3261 §13.2.2.4: every copy of
+ * the 2xx gets the same ACK). */
+static int make_ack(struct pint_ua *ua, struct ua_call *c)
 {
 	struct pint_req_tx tx = { NULL, NULL, NULL };
 	char branch[UA_BRANCH_SIZE];
-	struct pint_tsx_peer peer;
 	osip_message_t *m = NULL;
+	int err;
 
 	if (c->auth_proxy)
 		tx.proxy_authorization = c->auth;
 	else
 		tx.authorization = c->auth;
 	tx.branch = branch;
-	/* a lost ACK is sent again on the 2xx retransmission */
-	if (ua_branch(ua, branch) || ua_peer(ua, c->gw, c->tp, &peer) ||
-	    pint_dialog_ack_2xx(&m, c->dlg, ua_loc(ua, c->tp), &tx, c->cseq))
-		return;
-	(void)ua_send_raw(ua, m, &peer);
+	err = ua_branch(ua, branch);
+	if (!err)
+		err = pint_dialog_ack_2xx(&m, c->dlg, ua_loc(ua, c->tp), &tx,
+					  c->cseq);
+	if (!err)
+		err = ua_serialize(ua, m, &c->ack, &c->ack_len);
 	osip_message_free(m);
+	return err;
+}
+
+/* ACK the 2xx; a copy of it gets the bytes of the first ACK again. */
+void ua_call_send_ack(struct pint_ua *ua, struct ua_call *c)
+{
+	struct pint_tsx_peer peer;
+
+	/* a lost ACK (or one not made) goes with the 2xx retransmission */
+	if (ua_peer(ua, c->gw, c->tp, &peer) || (!c->ack && make_ack(ua, c)))
+		return;
+	(void)ua->h.send(c->ack, c->ack_len, &peer, ua->h.arg);
+}
+
+/* The dialog from the 2xx and the INVITE it answers (rebuilt). */
+int ua_call_make_dialog(struct pint_ua *ua, struct ua_call *c,
+			const osip_message_t *resp)
+{
+	osip_message_t *inv = NULL;
+	int err;
+
+	err = ua_call_invite_msg(ua, c, c->branch, &inv);
+	if (!err)
+		err = pint_dialog_uac_alloc(&c->dlg, inv, resp);
+	osip_message_free(inv);
+	return err;
+}
+
+/* After the 2xx no INVITE is built again: keep the SDP only. */
+void ua_call_drop_invite(struct ua_call *c)
+{
+	free(c->body);
+	free(c->ctype);
+	free(c->target);
+	free(c->to_uri);
+	free(c->service);
+	free(c->a_party);
+	c->body = c->ctype = c->target = c->to_uri = c->service = NULL;
+	c->a_party = NULL;
+	c->body_len = 0;
 }
 
 /* BYE in the INVITE dialog; *netp for a transport error. */
@@ -249,6 +297,16 @@ int ua_call_new(struct pint_ua *ua, uint64_t ref, struct ua_call **cp)
 	return 0;
 }
 
+/* A resumed branch: none, or the cookie and more, a token that fits. */
+static bool branch_ok(const char *b)
+{
+	size_t n = sizeof(PINT_REQ_BRANCH_COOKIE) - 1;
+
+	return !b || (strlen(b) > n && strlen(b) <= PINT_UA_ID_MAX &&
+		      !strncmp(b, PINT_REQ_BRANCH_COOKIE, n) &&
+		      !pint_req_check_token(b, PINT_REQ_MAX_TOKEN));
+}
+
 static int set_ids(struct pint_ua *ua, struct ua_call *c,
 		   const struct pint_ua_resume *r)
 {
@@ -272,8 +330,12 @@ static int set_ids(struct pint_ua *ua, struct ua_call *c,
 	    strlen(r->sess_id) > PINT_UA_ID_MAX ||
 	    pint_req_check_callid(r->call_id) ||
 	    pint_req_check_token(r->from_tag, PINT_REQ_MAX_TOKEN) ||
-	    r->cseq >= PINT_REQ_MAX_CSEQ)
+	    r->cseq >= PINT_REQ_MAX_CSEQ || !branch_ok(r->branch))
 		return EINVAL;
+	if (r->branch) {
+		snprintf(c->branch, sizeof(c->branch), "%s", r->branch);
+		c->keep_branch = true;
+	}
 	snprintf(c->call_id, sizeof(c->call_id), "%s", r->call_id);
 	snprintf(c->tag, sizeof(c->tag), "%s", r->from_tag);
 	snprintf(c->sess_id, sizeof(c->sess_id), "%s", r->sess_id);
@@ -472,5 +534,6 @@ void ua_call_free(struct pint_ua *ua, struct ua_call *c)
 	free(c->sdp);
 	free(c->body);
 	free(c->ctype);
+	free(c->ack);
 	free(c);
 }

@@ -332,25 +332,56 @@ static bool make_dialog(struct pint_ua *ua, struct ua_sub *s,
 	return true;
 }
 
-/* 489 (or 405/501 to UNSUBSCRIBE): the gateway is no PINT notifier. */
-static bool fall_back(struct pint_ua *ua, struct ua_sub *s)
+#define FALLBACK_DIALOG \
+	"gateway is not a PINT notifier: using the dialog event package"
+#define FALLBACK_NONE "gateway is not a PINT notifier: no status monitoring"
+#define REFUSED_DIALOG \
+	"gateway refused the dialog event package: no status monitoring"
+
+/*
+ * A 489 to the opening SUBSCRIBE: the gateway is no notifier of s's mode.
+ * The gateway's next mode (pint/gwset: PINT → dialog if configured, else
+ * none) applies to later calls, and to this one when that is the dialog
+ * package: true then, with ev (the 489's evidence) reported once the new
+ * SUBSCRIBE is out. False: monitoring ends, ev says why.
+ */
+static bool fall_back(struct pint_ua *ua, struct ua_sub *s,
+		      struct pint_status_ev *ev)
 {
 	struct pint_gwset_info info;
 	struct ua_call *c = s->call;
 	char *target = s->target;
+	const char *why;
 	size_t gw = c->gw;
+	int err;
 
 	if (gw >= pint_gwset_count(ua->gws))
 		return false;
-	pint_gwset_fallback(ua->gws, gw);
-	ua->st.fallbacks++;
 	pint_gwset_info(ua->gws, gw, &info);
+	/* another call's 489 may have moved the gateway on already */
+	if (info.status_mode == s->mode) {
+		pint_gwset_fallback(ua->gws, gw);
+		ua->st.fallbacks++;
+		pint_gwset_info(ua->gws, gw, &info);
+	}
+	why = s->mode == PINT_GWSET_STATUS_DIALOG ? REFUSED_DIALOG :
+						    FALLBACK_NONE;
+	pint_status_text_copy(ev->info, sizeof(ev->info), why, strlen(why));
 	if (info.status_mode != PINT_GWSET_STATUS_DIALOG ||
 	    s->mode == PINT_GWSET_STATUS_DIALOG || !call_live(s) || !target)
 		return false;
 	s->target = NULL;
-	(void)ua_sub_start(ua, c, PINT_GWSET_STATUS_DIALOG, target);
+	err = ua_sub_start(ua, c, PINT_GWSET_STATUS_DIALOG, target);
 	free(target);
+	if (err)
+		return false;
+	/* a SUBSCRIBE that could not be sent was reported (lost()) */
+	if (c->sub->state == UA_SUB_DONE)
+		return true;
+	pint_status_text_copy(ev->info, sizeof(ev->info), FALLBACK_DIALOG,
+			      sizeof(FALLBACK_DIALOG) - 1);
+	ev->monitoring_ended = false;
+	emit(ua, s, ev);
 	return true;
 }
 
@@ -399,7 +430,7 @@ static void opened(struct pint_ua *ua, struct ua_sub *s,
 		ctx.auth_retried = true;
 		(void)pint_status_subscribe_resp(&ev, resp, &ctx, ua_unix(ua));
 	}
-	if (ev.fallback_to_dialog && fall_back(ua, s))
+	if (ev.fallback_to_dialog && fall_back(ua, s, &ev))
 		return;
 	done(ua, s);
 	if (!call_live(s))

@@ -451,6 +451,16 @@ static void dispatch(struct pint_tsx_layer *l, struct tsx_in *in,
 	}
 }
 
+/* CR/LF before the start line, as osip skips them: where the text starts. */
+static const char *skip_crlf(const char *buf, size_t *lenp)
+{
+	while (*lenp && (*buf == '\r' || *buf == '\n')) {
+		buf++;
+		(*lenp)--;
+	}
+	return buf;
+}
+
 /*
  * One message (len bytes, need not be NUL-terminated) came from src. It
  * runs the matching transaction or starts a server one; callbacks run
@@ -458,39 +468,63 @@ static void dispatch(struct pint_tsx_layer *l, struct tsx_in *in,
  * only CR/LF is ignored). EMSGSIZE past PINT_TSX_MAX_MSG; EBADMSG when
  * osip rejects it or it lacks what matching needs (Via branch, CSeq,
  * Call-ID, From, To); ENOMEM drops it (the peer retransmits). Protocol
- * outcomes are not errors.
+ * outcomes are not errors. The parse, then pint_tsx_recv_msg().
  */
 int pint_tsx_recv(struct pint_tsx_layer *l, const char *buf, size_t len,
 		  const struct pint_tsx_peer *src, uint64_t now_ms)
 {
-	struct tsx_in in = { .src = src };
+	osip_message_t *m = NULL;
 	int err;
 
 	if (!l || !buf || !tsx_peer_ok(src))
 		return EINVAL;
 	if (len > PINT_TSX_MAX_MSG)
 		return EMSGSIZE;
-	/* as osip does: the text we copy from must start where its does */
-	while (len && (*buf == '\r' || *buf == '\n')) {
-		buf++;
-		len--;
-	}
+	buf = skip_crlf(buf, &len);
 	if (!len)
 		return 0;
 	if (!start_line_ok(buf, len))
 		return EBADMSG;
-	in.raw = buf;
-	in.len = len;
-	err = tsx_parse(&in.m, buf, len);
+	err = tsx_parse(&m, buf, len);
 	if (err)
 		return err;
-	err = tsx_info_get(in.m, &in.mi);
-	if (!err) {
-		tsx_enter(l);
-		dispatch(l, &in, now_ms, &err);
-		tsx_leave(l);
-	}
-	osip_message_free(in.m);
+	err = pint_tsx_recv_msg(l, m, buf, len, src, now_ms);
+	osip_message_free(m);
+	return err;
+}
+
+/*
+ * pint_tsx_recv() for a message the caller has parsed already (with
+ * pint_sip_parse, say): msg is borrowed, neither kept nor freed, and is
+ * what the callbacks get, so edits the caller made (a transport's Via
+ * received/rport) reach the TU. raw is the len bytes msg was parsed from:
+ * the layer copies its own answers and ACKs from them. The same checks
+ * and errors as pint_tsx_recv, except that a raw of only CR/LF, matching
+ * no message, is EBADMSG.
+ */
+int pint_tsx_recv_msg(struct pint_tsx_layer *l, struct osip_message *msg,
+		      const char *raw, size_t len,
+		      const struct pint_tsx_peer *src, uint64_t now_ms)
+{
+	struct tsx_in in = { .m = msg, .src = src };
+	int err;
+
+	if (!l || !msg || !raw || !tsx_peer_ok(src))
+		return EINVAL;
+	if (len > PINT_TSX_MAX_MSG)
+		return EMSGSIZE;
+	raw = skip_crlf(raw, &len);
+	/* the text the layer copies from must start where the parser's did */
+	if (!len || !start_line_ok(raw, len))
+		return EBADMSG;
+	in.raw = raw;
+	in.len = len;
+	err = tsx_info_get(msg, &in.mi);
+	if (err)
+		return err;
+	tsx_enter(l);
+	dispatch(l, &in, now_ms, &err);
+	tsx_leave(l);
 	return err;
 }
 

@@ -5,8 +5,9 @@
  * entry point during which they terminated; the TU borrows a transaction
  * inside callbacks and refers to it later by id (pint_tsx_find). Messages
  * passed to callbacks are borrowed for the call; what the TU gives the
- * layer is copied as bytes, never kept as an osip message. Time comes in
- * as now_ms (monotonic); bytes leave through the injected send handler.
+ * layer is copied as bytes, never kept as an osip message (a message
+ * given to pint_tsx_recv_msg stays the caller's). Time comes in as now_ms
+ * (monotonic); bytes leave through the injected send handler.
  */
 #ifndef PINT_TSX_H
 #define PINT_TSX_H
@@ -143,9 +144,12 @@ int pint_tsx_layer_alloc(struct pint_tsx_layer **lp,
 			 const struct pint_tsx_handlers *h);
 void pint_tsx_layer_free(struct pint_tsx_layer *l);
 
-/* Input: messages and time */
+/* Input: messages (as bytes, or parsed once by the caller) and time */
 int pint_tsx_recv(struct pint_tsx_layer *l, const char *buf, size_t len,
 		  const struct pint_tsx_peer *src, uint64_t now_ms);
+int pint_tsx_recv_msg(struct pint_tsx_layer *l, struct osip_message *msg,
+		      const char *raw, size_t len,
+		      const struct pint_tsx_peer *src, uint64_t now_ms);
 void pint_tsx_tick(struct pint_tsx_layer *l, uint64_t now_ms);
 uint64_t pint_tsx_next_deadline(const struct pint_tsx_layer *l);
 

@@ -181,21 +181,6 @@ int ua_send_tsx(struct pint_ua *ua, osip_message_t *m,
 	return err;
 }
 
-/* Send m outside any transaction (the ACK for a 2xx). */
-int ua_send_raw(struct pint_ua *ua, osip_message_t *m,
-		const struct pint_tsx_peer *peer)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	int err;
-
-	err = ua_serialize(ua, m, &buf, &len);
-	if (!err)
-		err = ua->h.send(buf, len, peer, ua->h.arg);
-	free(buf);
-	return err;
-}
-
 /* Cut the link from transaction *idp to its owner; optionally end it. */
 void ua_tsx_detach(struct pint_ua *ua, uint64_t *idp, bool terminate)
 {
@@ -532,6 +517,28 @@ int pint_ua_recv(struct pint_ua *ua, const char *buf, size_t len,
 	return err;
 }
 
+/*
+ * pint_ua_recv() for a message the caller parsed already (the daemon's
+ * transport does, and sets the top Via's received/rport): msg is
+ * borrowed, raw is the len bytes it was parsed from (see
+ * pint_tsx_recv_msg). Answers the ua builds copy msg's Vias, so they
+ * carry what the transport added. The same errors as pint_ua_recv.
+ */
+int pint_ua_recv_msg(struct pint_ua *ua, struct osip_message *msg,
+		     const char *raw, size_t len,
+		     const struct pint_tsx_peer *src, uint64_t now_ms)
+{
+	int err;
+
+	if (!ua || !msg || !raw || !src)
+		return EINVAL;
+	ua_enter(ua, now_ms);
+	err = pint_tsx_recv_msg(ua->tsx, msg, raw, len, src, ua->now);
+	ua_gw_check(ua);
+	ua_leave(ua);
+	return err;
+}
+
 /* Fire whatever is due at now_ms: transactions, calls, keepalives. */
 void pint_ua_tick(struct pint_ua *ua, uint64_t now_ms)
 {
@@ -655,6 +662,7 @@ int pint_ua_call_info(const struct pint_ua *ua, uint64_t ref,
 	info->call_id = c->call_id;
 	info->from_tag = c->tag;
 	info->cseq = c->cseq;
+	info->branch = c->branch;
 	info->sess_id = c->sess_id;
 	info->sdp = c->sdp;
 	info->sdp_len = c->sdp ? c->sdp_len : 0;

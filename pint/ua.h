@@ -92,6 +92,10 @@ struct pint_ua_resume {
 	const char *from_tag;
 	uint32_t cseq;                  /* last CSeq sent; the INVITE has +1 */
 	const char *sess_id;            /* SDP o= session id, the same again */
+	/* the INVITE's Via branch (z9hG4bK…, ≤ PINT_UA_ID_MAX bytes): with
+	 * the same CSeq the resend is a retransmission of that INVITE;
+	 * NULL = a new branch */
+	const char *branch;
 };
 
 struct pint_ua_call_params {
@@ -111,6 +115,7 @@ struct pint_ua_call_info {
 	const char *call_id;
 	const char *from_tag;
 	uint32_t cseq;                  /* of the last INVITE sent */
+	const char *branch;             /* its Via branch ("": none sent) */
 	const char *sess_id;
 	const char *sdp;                /* the INVITE's SDP (NULL: none yet) */
 	size_t sdp_len;
@@ -158,9 +163,12 @@ void pint_ua_set_wallclock(struct pint_ua *ua, uint64_t now_ms,
 			   uint64_t unix_s);
 void pint_ua_gateways_changed(struct pint_ua *ua);
 
-/* Input: messages and time */
+/* Input: messages (as bytes, or parsed once by the caller) and time */
 int pint_ua_recv(struct pint_ua *ua, const char *buf, size_t len,
 		 const struct pint_tsx_peer *src, uint64_t now_ms);
+int pint_ua_recv_msg(struct pint_ua *ua, struct osip_message *msg,
+		     const char *raw, size_t len,
+		     const struct pint_tsx_peer *src, uint64_t now_ms);
 void pint_ua_tick(struct pint_ua *ua, uint64_t now_ms);
 uint64_t pint_ua_next_deadline(const struct pint_ua *ua);
 

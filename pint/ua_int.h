@@ -126,6 +126,7 @@ struct ua_call {
 	bool answered;                  /* the current INVITE got its final */
 	bool cancel_sent;               /* … and a CANCEL went out for it */
 	bool dead;                      /* discarded: freed on leaving */
+	bool keep_branch;               /* first INVITE: the resumed branch */
 	uint32_t tried;                 /* gateway indexes tried, a bit each */
 	uint32_t cseq;                  /* of the current INVITE */
 	uint32_t ring_ms;
@@ -149,9 +150,12 @@ struct ua_call {
 	char *body;                     /* multipart body, NULL = the SDP */
 	size_t body_len;
 	char *ctype;                    /* multipart Content-Type, or NULL */
+	char *ack;                      /* the 2xx's ACK, sent again as is */
+	size_t ack_len;
 	char call_id[UA_ID_SIZE];
 	char tag[UA_ID_SIZE];
-	char branch[UA_BRANCH_SIZE];    /* of the current INVITE */
+	char branch[UA_ID_SIZE];        /* of the current INVITE (a resumed
+					 * one may be longer than ours) */
 	char sess_id[UA_ID_SIZE];
 };
 
@@ -230,8 +234,6 @@ int ua_serialize(struct pint_ua *ua, osip_message_t *m, char **bufp,
 int ua_send_tsx(struct pint_ua *ua, osip_message_t *m,
 		const struct pint_tsx_peer *peer, void *ctx, uint64_t *idp,
 		bool *netp);
-int ua_send_raw(struct pint_ua *ua, osip_message_t *m,
-		const struct pint_tsx_peer *peer);
 void ua_tsx_detach(struct pint_ua *ua, uint64_t *idp, bool terminate);
 int ua_reserve_timers(struct pint_ua *ua, size_t more);
 void ua_arm(struct pint_ua *ua, struct pint_timer *t, uint64_t due);
@@ -260,6 +262,9 @@ int ua_call_send_invite(struct pint_ua *ua, struct ua_call *c, bool *netp);
 int ua_call_send_cancel(struct pint_ua *ua, struct ua_call *c);
 void ua_call_send_ack(struct pint_ua *ua, struct ua_call *c);
 int ua_call_send_bye(struct pint_ua *ua, struct ua_call *c, bool *netp);
+int ua_call_make_dialog(struct pint_ua *ua, struct ua_call *c,
+			const osip_message_t *resp);
+void ua_call_drop_invite(struct ua_call *c);
 int ua_call_new(struct pint_ua *ua, uint64_t ref, struct ua_call **cp);
 int ua_call_prepare(struct pint_ua *ua, struct ua_call *c,
 		    const struct pint_ua_call_params *p);

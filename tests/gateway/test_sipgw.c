@@ -425,6 +425,7 @@ static void test_ports_debug(void **state)
 static void test_preview(void **state)
 {
 	char *a = NULL, *b = NULL, *m = NULL, via[64], ca[128], cb[128];
+	struct pint_ua_resume rs = { "cid-1", "t1", 2, "123", "z9hG4bKres1" };
 	size_t alen = 0, blen = 0, mlen = 0;
 	struct req q, qf;
 	struct fx fx;
@@ -454,6 +455,16 @@ static void test_preview(void **state)
 	assert_non_null(strstr(m, "multipart/related"));
 	assert_non_null(strstr(m, "Content-ID: <1."));
 	assert_non_null(strstr(m, "@127.0.0.1>\r\n"));
+
+	/* a resend's identities, its branch included */
+	free(b);
+	q.p.resume = &rs;
+	assert_int_equal(gw_sip_preview(fx.sip, &q.p, &b, &blen), 0);
+	assert_non_null(strstr(hdr(b, "Via", ca, sizeof(ca)),
+			       "branch=z9hG4bKres1"));
+	assert_string_equal(hdr(b, "Call-ID", cb, sizeof(cb)), "cid-1");
+	assert_string_equal(hdr(b, "CSeq", cb, sizeof(cb)), "3 INVITE");
+	q.p.resume = NULL;
 
 	q.p.gateway = "nosuch";
 	assert_int_equal(gw_sip_preview(fx.sip, &q.p, &a, &alen), ENOENT);
@@ -527,6 +538,47 @@ static void test_call_retransmit(void **state)
 	/* and the loop slept in between: no busy turns */
 	gw_loop_stats(fx.loop, &st);
 	assert_true(st.turns < 50);
+	fx_done(&fx);
+}
+
+static bool answered(struct fx *fx)
+{
+	return fake_count(&fx->gw, "SIP/2.0 200 ") > 0;
+}
+
+/*
+ * The transport parses each message once and the ua works on that parse:
+ * an answer carries the Via received/rport the transport set (RFC 3581),
+ * which a second parse of the raw bytes would not see.
+ */
+static void test_answer_has_rport(void **state)
+{
+	struct sockaddr_in to;
+	char out[1024], via[256], want[64];
+	struct fx fx;
+	int n;
+
+	(void)state;
+	fx_init(&fx, FAKE_SILENT);
+	n = snprintf(out, sizeof(out),
+		     "OPTIONS sip:pintgw@127.0.0.1 SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 192.0.2.99:5999;branch=z9hG4bKrp1"
+		     ";rport\r\nMax-Forwards: 70\r\n"
+		     "From: <sip:gw@pint.example>;tag=g1\r\n"
+		     "To: <sip:pintgw@127.0.0.1>\r\nCall-ID: rport-1\r\n"
+		     "CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n");
+	assert_true(n > 0 && (size_t)n < sizeof(out));
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons(gw_sip_port(fx.sip, false));
+	assert_int_equal(sendto(fx.gw.fd, out, (size_t)n, 0,
+				(const struct sockaddr *)&to, sizeof(to)), n);
+	assert_true(run_for(&fx, answered, GUARD_MS));
+	hdr(fx.gw.dg[fx.gw.ndg - 1], "Via", via, sizeof(via));
+	snprintf(want, sizeof(want), "rport=%u", fx.gw.port);
+	assert_non_null(strstr(via, "received=127.0.0.1"));
+	assert_non_null(strstr(via, want));
 	fx_done(&fx);
 }
 
@@ -624,6 +676,7 @@ int main(void)
 		leakcheck_test(test_preview),
 		leakcheck_test(test_call_busy),
 		leakcheck_test(test_call_retransmit),
+		leakcheck_test(test_answer_has_rport),
 		leakcheck_test(test_metrics),
 		leakcheck_test(test_reload),
 	};

@@ -2,7 +2,8 @@
  * tests/pint/test_call.c — pint/call.c over the in-memory wire: Digest
  * retries, fail-over (no answer, transport error, 503), redirects, ring
  * timeout, every cancel path (before the 1xx, CANCEL crossing a 200, BYE
- * after the 2xx, 606 cannot_abort) and crash-recovery identities.
+ * after the 2xx, 606 cannot_abort), crash-recovery identities and branch,
+ * the evidence of a new gateway or target, the one ACK for every 2xx copy.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,33 @@ static void start(struct uh *u, uint64_t ref, const char *gateway)
 	uh_r2c(&REQ, &TEL_TO, &TEL_FROM);
 	uh_call(u, ref, &REQ, false, gateway);
 	uh_ev(u, ref, PINT_STATUS_SENDING);
+}
+
+/* The evidence that ref went on elsewhere: status unchanged, info. */
+static void moved(struct uh *u, uint64_t ref, const char *info, int code)
+{
+	const struct pint_status_ev *ev = uh_ev(u, ref, PINT_STATUS_NONE);
+
+	assert_string_equal(ev->info, info);
+	assert_int_equal(ev->sip_code, code);
+	assert_int_equal(ev->by, PINT_STATUS_BY_PINTGW);
+	assert_int_equal(ev->outcome, PINT_OUTCOME_NONE);
+}
+
+/* pint_ua_call_info names the identities of inv (the daemon stores them). */
+static void info_is(struct uh *u, uint64_t ref, const struct uh_msg *inv,
+		    const char *gateway)
+{
+	struct pint_ua_call_info ci;
+	struct pint_sip_via v;
+
+	assert_int_equal(pint_ua_call_info(u->ua, ref, &ci), 0);
+	assert_string_equal(ci.gateway, gateway);
+	assert_string_equal(ci.call_id, inv->m->call_id->number);
+	assert_int_equal(ci.cseq, strtoul(inv->m->cseq->number, NULL, 10));
+	assert_int_equal(pint_sip_top_via(inv->m, &v), 0);
+	assert_int_equal(strlen(ci.branch), v.branch.l);
+	assert_memory_equal(ci.branch, v.branch.p, v.branch.l);
 }
 
 static void branch_of(const struct uh_msg *m, char *buf, size_t size)
@@ -210,6 +238,9 @@ static void test_unanswered_failover(void **state)
 	assert_string_equal(inv2.m->cseq->number, "1");
 	pint_gwset_info(u->gws, 0, &info);
 	assert_int_equal(info.timeouts, 1);
+	/* said once the INVITE is out, with the new identities */
+	moved(u, 3, "trying gateway west", 0);
+	info_is(u, 3, &inv2, "west");
 	uh_no_ev(u);
 
 	/* west is silent too: unreachable */
@@ -237,8 +268,10 @@ static void test_transport_error_failover(void **state)
 	u->send_fail = ECONNREFUSED;
 	u->fail_addr = UH_GW0;
 	start(u, 1, NULL);
+	moved(u, 1, "trying gateway west", 0);
 	inv = uh_req(u, "INVITE");
 	assert_string_equal(inv.addr, UH_GW1);
+	info_is(u, 1, &inv, "west");
 	assert_int_equal(uh_reply(u, &inv, 486, "gx"), 0);
 	ack = uh_req(u, "ACK");
 	ev = uh_ev(u, 1, PINT_STATUS_FAILED);
@@ -246,7 +279,8 @@ static void test_transport_error_failover(void **state)
 	uh_msg_free(&inv);
 	uh_msg_free(&ack);
 
-	/* nowhere to send: unreachable before call_start returns */
+	/* nowhere to send: unreachable before call_start returns, and no
+	 * gateway was tried for real */
 	u->fail_addr = NULL;
 	start(u, 2, NULL);
 	ev = uh_ev(u, 2, PINT_STATUS_FAILED);
@@ -511,6 +545,8 @@ static void test_503_next_gateway(void **state)
 	pint_gwset_info(u->gws, 0, &info);
 	assert_true(info.resting);
 	assert_int_equal(info.rest_until_ms, u->now + 120000);
+	moved(u, 10, "trying gateway west", 503);
+	info_is(u, 10, &inv2, "west");
 	uh_no_ev(u);
 	uh_accept(u, 10, &inv2, "gw");
 	uh_gw_bye(u, 10, &inv2, "gw");
@@ -554,6 +590,8 @@ static void test_redirect(void **state)
 	assert_string_equal(inv2.m->call_id->number, inv.m->call_id->number);
 	assert_string_equal(inv2.m->cseq->number, "2");
 	assert_true(has(inv2.raw, "+15555550100@pint-east.example.net;user=phone"));
+	moved(u, 12, "redirected to sip:R2C@192.0.2.30:5060", 302);
+	info_is(u, 12, &inv2, "west");
 	uh_no_ev(u);
 	uh_accept(u, 12, &inv2, "gw");
 	uh_gw_bye(u, 12, &inv2, "gw");
@@ -581,11 +619,12 @@ static void test_redirect(void **state)
 static void test_resume(void **state)
 {
 	struct uh *u = &U;
-	struct pint_ua_resume rs = { "resumed-call-1", "rtag1", 4, "12345" };
+	struct pint_ua_resume rs = { "resumed-call-1", "rtag1", 4, "12345",
+				     NULL };
 	struct pint_ua_call_params p;
 	const struct pint_status_ev *ev;
 	struct uh_msg inv, ack;
-	char tag[64];
+	char tag[64], br[80];
 
 	(void)state;
 	uh_init(u, NULL, 0, NULL);
@@ -602,19 +641,132 @@ static void test_resume(void **state)
 	assert_string_equal(tag, "rtag1");
 	assert_string_equal(inv.m->cseq->number, "5");
 	assert_true(has(inv.raw, "o=- 12345 12345 IN IP4 192.0.2.10"));
+	/* no branch to resume: a new one, which call_info names */
+	branch_of(&inv, br, sizeof(br));
+	assert_true(!strncmp(br, "z9hG4bK", 7) && strlen(br) == 29);
+	info_is(u, 20, &inv, "east");
 	assert_int_equal(uh_reply(u, &inv, 603, "gd"), 0);
 	ack = uh_req(u, "ACK");
 	ev = uh_ev(u, 20, PINT_STATUS_FAILED);
 	assert_int_equal(ev->outcome, PINT_OUTCOME_REJECTED);
+	uh_msg_free(&inv);
+	uh_msg_free(&ack);
 
 	/* bad input: nothing sent, no event */
 	rs.call_id = "bad call id";
+	assert_int_equal(pint_ua_call_start(u->ua, 21, &p, u->now), EINVAL);
+	rs.call_id = "resumed-call-2";
+	rs.branch = "xyz-no-cookie";
+	assert_int_equal(pint_ua_call_start(u->ua, 21, &p, u->now), EINVAL);
+	rs.branch = "z9hG4bK";
+	assert_int_equal(pint_ua_call_start(u->ua, 21, &p, u->now), EINVAL);
+	rs.branch = "z9hG4bKa b";
+	assert_int_equal(pint_ua_call_start(u->ua, 21, &p, u->now), EINVAL);
+	memset(br, 'a', sizeof(br));
+	memcpy(br, "z9hG4bK", 7);
+	br[PINT_UA_ID_MAX + 1] = '\0';
+	rs.branch = br;
 	assert_int_equal(pint_ua_call_start(u->ua, 21, &p, u->now), EINVAL);
 	p.resume = NULL;
 	p.gateway = "nowhere";
 	assert_int_equal(pint_ua_call_start(u->ua, 21, &p, u->now), ENOENT);
 	uh_none(u);
 	uh_no_ev(u);
+	uh_fini(u);
+}
+
+/*
+ * A resend after a restart with the first INVITE's branch and CSeq: the
+ * gateway sees a retransmission of the INVITE it has (RFC 3261 §17.2.3).
+ * Only that INVITE keeps it: the challenge's retry gets a new branch.
+ */
+static void test_resume_branch(void **state)
+{
+	static const char want[] = "z9hG4bK-stored-by-the-daemon.0123456789"
+				   "abcdefghijklmnopqrstuvwxy"; /* 64 bytes */
+	struct uh *u = &U;
+	struct pint_ua_resume rs = { "resumed-call-3", "rtag3", 0, "777",
+				     want };
+	struct pint_gwset_conf gw[2];
+	struct pint_ua_call_params p;
+	struct uh_msg inv, ack, inv2;
+	osip_message_t *r;
+	char br[80];
+
+	(void)state;
+	gw_creds(gw);
+	uh_init(u, gw, 2, NULL);
+	uh_r2c(&REQ, &TEL_TO, &TEL_FROM);
+	memset(&p, 0, sizeof(p));
+	p.req = &REQ;
+	p.resume = &rs;
+	p.gateway = "east";
+	assert_int_equal(pint_ua_call_start(u->ua, 22, &p, u->now), 0);
+	uh_ev(u, 22, PINT_STATUS_SENDING);
+	inv = uh_req(u, "INVITE");
+	branch_of(&inv, br, sizeof(br));
+	assert_string_equal(br, want);
+	assert_string_equal(inv.m->cseq->number, "1");
+	info_is(u, 22, &inv, "east");
+
+	r = uh_answer(&inv, 401, "ga");
+	assert_int_equal(pint_req_add_header(r, "WWW-Authenticate", CHAL), 0);
+	assert_int_equal(uh_send(u, r, UH_GW0), 0);
+	ack = uh_req(u, "ACK");
+	branch_of(&ack, br, sizeof(br));
+	assert_string_equal(br, want);  /* the non-2xx ACK: the INVITE's */
+	uh_msg_free(&ack);
+	inv2 = uh_req(u, "INVITE");
+	branch_of(&inv2, br, sizeof(br));
+	assert_string_not_equal(br, want);
+	info_is(u, 22, &inv2, "east");
+	uh_accept(u, 22, &inv2, "gb");
+	uh_gw_bye(u, 22, &inv2, "gb");
+	uh_none(u);
+	uh_msg_free(&inv);
+	uh_msg_free(&inv2);
+	uh_fini(u);
+}
+
+/*
+ * RFC 3261 §13.2.2.4: every copy of the 2xx gets the same ACK, byte for
+ * byte, while the INVITE transaction lives and after it (Timer M).
+ */
+static void test_2xx_copies_same_ack(void **state)
+{
+	struct uh *u = &U;
+	struct uh_msg inv, ack, again;
+	osip_message_t *r;
+	char b1[80], b2[80];
+	int i;
+
+	(void)state;
+	uh_init(u, NULL, 0, NULL);
+	start(u, 30, NULL);
+	inv = uh_req(u, "INVITE");
+	r = uh_answer(&inv, 200, "g30");
+	uh_add_sdp(r, NULL);
+	assert_int_equal(uh_send(u, r, UH_GW0), 0);
+	ack = uh_req(u, "ACK");
+	uh_ev(u, 30, PINT_STATUS_ACCEPTED);
+	branch_of(&ack, b1, sizeof(b1));
+	branch_of(&inv, b2, sizeof(b2));
+	assert_string_not_equal(b1, b2);        /* a 2xx ACK is its own */
+	for (i = 0; i < 3; i++) {
+		/* the second copy arrives after Timer M: a stray 2xx */
+		if (i == 2)
+			uh_run(u, u->now + 40000);
+		r = uh_answer(&inv, 200, "g30");
+		uh_add_sdp(r, NULL);
+		assert_int_equal(uh_send(u, r, UH_GW0), 0);
+		again = uh_req(u, "ACK");
+		assert_string_equal(again.raw, ack.raw);
+		assert_string_equal(again.addr, ack.addr);
+		uh_msg_free(&again);
+	}
+	uh_none(u);
+	uh_no_ev(u);
+	uh_gw_bye(u, 30, &inv, "g30");
 	uh_msg_free(&inv);
 	uh_msg_free(&ack);
 	uh_fini(u);
@@ -715,6 +867,8 @@ int main(void)
 		leakcheck_test(test_503_next_gateway),
 		leakcheck_test(test_redirect),
 		leakcheck_test(test_resume),
+		leakcheck_test(test_resume_branch),
+		leakcheck_test(test_2xx_copies_same_ack),
 		leakcheck_test(test_ring_timeout_no_487),
 		leakcheck_test(test_bye_unanswered),
 	};

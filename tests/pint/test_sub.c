@@ -1,7 +1,8 @@
 /*
  * tests/pint/test_sub.c — pint/sub.c over the in-memory wire: PINT
  * NOTIFY evidence, gateway UNSUBSCRIBE, 606/307, renewal when the granted
- * time runs out, 489 → dialog-package fallback, a dialog-info NOTIFY
+ * time runs out, 489 → dialog-package fallback (or none) and its
+ * evidence, two calls' 489s crossing, a dialog-info NOTIFY
  * sequence (stale version, refresh, Expires: 0), a gap in a partial
  * document, a NOTIFY before the 2xx, 405 to UNSUBSCRIBE, pint_ua_watch.
  */
@@ -233,6 +234,20 @@ static void test_pint_renewal(void **state)
 	uh_fini(u);
 }
 
+#define FALLBACK_DIALOG \
+	"gateway is not a PINT notifier: using the dialog event package"
+
+/* The evidence of a 489: status unchanged, why monitoring changed. */
+static void not_pint(struct uh *u, uint64_t ref, const char *info, bool ended)
+{
+	const struct pint_status_ev *ev = uh_ev(u, ref, PINT_STATUS_NONE);
+
+	assert_int_equal(ev->sip_code, 489);
+	assert_string_equal(ev->info, info);
+	assert_int_equal(ev->monitoring_ended, ended);
+	assert_false(ev->monitoring);
+}
+
 static void test_489_dialog_fallback(void **state)
 {
 	struct uh *u = &U;
@@ -246,7 +261,8 @@ static void test_489_dialog_fallback(void **state)
 	start(u, 5, NULL, &inv, &sub);
 	assert_int_equal(uh_reply(u, &sub, 489, "gs"), 0);
 
-	/* an RFC 6665 notifier: the dialog package instead, no event */
+	/* an RFC 6665 notifier: the dialog package instead, said once the
+	 * new SUBSCRIBE is out */
 	dsub = uh_req(u, "SUBSCRIBE");
 	uh_tag(inv.m, false, tag, sizeof(tag));
 	snprintf(want, sizeof(want), "dialog;call-id=%s;from-tag=%s",
@@ -258,6 +274,7 @@ static void test_489_dialog_fallback(void **state)
 				sub.m->call_id->number);
 	pint_gwset_info(u->gws, 0, &info);
 	assert_int_equal(info.status_mode, PINT_GWSET_STATUS_DIALOG);
+	not_pint(u, 5, FALLBACK_DIALOG, false);
 	uh_no_ev(u);
 
 	r = uh_answer(&dsub, 200, "gd");
@@ -279,6 +296,76 @@ static void test_489_dialog_fallback(void **state)
 	uh_msg_free(&sub);
 	uh_msg_free(&dsub);
 	uh_msg_free(&end);
+	uh_fini(u);
+}
+
+/*
+ * 489 without dialog_fallback: monitoring ends, and the event says why.
+ * Two calls' 489s crossing: the second one must not move the gateway on
+ * from the mode the first one chose (dialog) to none.
+ */
+static void test_489_no_fallback_and_crossing(void **state)
+{
+	struct uh *u = &U;
+	struct pint_gwset_conf gw[2];
+	struct pint_gwset_info info;
+	struct pint_ua_stats st;
+	struct uh_msg inv, sub, inv2, sub2, dsub, dsub2;
+
+	(void)state;
+	uh_default_gw(gw);
+	gw[0].dialog_fallback = false;
+	uh_init(u, gw, 2, NULL);
+	start(u, 1, NULL, &inv, &sub);
+	assert_int_equal(uh_reply(u, &sub, 489, "gs"), 0);
+	not_pint(u, 1, "gateway is not a PINT notifier: no status monitoring",
+		 true);
+	uh_none(u);
+	pint_gwset_info(u->gws, 0, &info);
+	assert_int_equal(info.status_mode, PINT_GWSET_STATUS_NONE);
+	uh_accept(u, 1, &inv, "gi");
+	uh_gw_bye(u, 1, &inv, "gi");
+	uh_msg_free(&inv);
+	uh_msg_free(&sub);
+	uh_fini(u);
+
+	uh_init(u, NULL, 0, NULL);
+	start(u, 2, NULL, &inv, &sub);
+	start(u, 3, NULL, &inv2, &sub2);
+	assert_int_equal(uh_reply(u, &sub, 489, "gs"), 0);
+	dsub = uh_req(u, "SUBSCRIBE");
+	not_pint(u, 2, FALLBACK_DIALOG, false);
+	assert_int_equal(uh_reply(u, &sub2, 489, "gs"), 0);
+	dsub2 = uh_req(u, "SUBSCRIBE");
+	not_pint(u, 3, FALLBACK_DIALOG, false);
+	assert_true(has(dsub2.raw, "Event: dialog;"));
+	pint_gwset_info(u->gws, 0, &info);
+	assert_int_equal(info.status_mode, PINT_GWSET_STATUS_DIALOG);
+	pint_ua_stats(u->ua, &st);
+	assert_int_equal(st.fallbacks, 1);
+	/* the dialog package refused too: none, for good */
+	assert_int_equal(uh_reply(u, &dsub, 489, "gd"), 0);
+	not_pint(u, 2, "gateway refused the dialog event package: no status "
+		 "monitoring", true);
+	pint_gwset_info(u->gws, 0, &info);
+	assert_int_equal(info.status_mode, PINT_GWSET_STATUS_NONE);
+	uh_none(u);
+	uh_no_ev(u);
+	uh_msg_free(&sub);
+	uh_msg_free(&sub2);
+	assert_int_equal(uh_reply(u, &inv, 486, "gi"), 0);
+	sub = uh_req(u, "ACK");
+	uh_ev(u, 2, PINT_STATUS_FAILED);
+	assert_int_equal(uh_reply(u, &inv2, 486, "gj"), 0);
+	sub2 = uh_req(u, "ACK");
+	uh_ev(u, 3, PINT_STATUS_FAILED);
+	uh_none(u);
+	uh_msg_free(&inv);
+	uh_msg_free(&sub);
+	uh_msg_free(&inv2);
+	uh_msg_free(&sub2);
+	uh_msg_free(&dsub);
+	uh_msg_free(&dsub2);
 	uh_fini(u);
 }
 
@@ -587,6 +674,7 @@ int main(void)
 		leakcheck_test(test_subscribe_606_307),
 		leakcheck_test(test_pint_renewal),
 		leakcheck_test(test_489_dialog_fallback),
+		leakcheck_test(test_489_no_fallback_and_crossing),
 		leakcheck_test(test_dialog_sequence),
 		leakcheck_test(test_dialog_gap_and_terminated),
 		leakcheck_test(test_unsubscribe_405),

@@ -1,7 +1,7 @@
 /*
  * tests/pint/test_tsx.c — pint/tsx.c: the layer as a whole. Timer order,
  * 100 000 live transactions, callbacks that re-enter the layer, send
- * failures, input checks, the debug dump.
+ * failures, input checks, the debug dump, the parsed-message entry.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -628,6 +628,109 @@ static void test_osip_message_entry_points(void **state)
 	th_fini();
 }
 
+static osip_message_t *seen;
+
+static void keep_req(struct pint_tsx *tsx, osip_message_t *req)
+{
+	(void)tsx;
+	seen = req;
+}
+
+static void keep_resp(struct pint_tsx *tsx, osip_message_t *resp)
+{
+	(void)tsx;
+	seen = resp;
+}
+
+/*
+ * pint_tsx_recv_msg: the caller's message (borrowed) goes to the TU as
+ * it is, an edit the caller made included, while the layer's own answer
+ * is copied from the raw bytes; the same matching as pint_tsx_recv (the
+ * retransmission as bytes is absorbed); the input checks.
+ */
+static void test_parsed_message_entry(void **state)
+{
+	char buf[TH_BUF], raw[TH_BUF + 2];
+	const struct pint_tsx_peer nowhere = { PINT_TSX_UDP, "", 5060 };
+	osip_message_t *m, *trying;
+	osip_via_t *via;
+	size_t len, i;
+
+	(void)state;
+	th_init();
+	H.on_req = keep_req;
+	H.on_resp = keep_resp;
+	/* as gateway/transport does: received= on the parsed Via only */
+	len = th_fill(buf, sizeof(buf), true, &(struct th_msg){
+		.method = "INVITE", .branch = "z9hG4bKpm1", .sentby = SENTBY });
+	m = th_parse(buf, len);
+	via = osip_list_get(&m->vias, 0);
+	assert_int_equal(osip_via_param_add(via, osip_strdup("received"),
+				osip_strdup("198.51.100.7")), 0);
+	/* leading CR/LF in the raw bytes, as osip skips them */
+	memcpy(raw, "\r\n", 2);
+	memcpy(raw + 2, buf, len);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, raw, len + 2, &TH_SRC_UDP,
+					   H.now), 0);
+	assert_ptr_equal(seen, m);
+	assert_int_equal(th_count('q'), 1);
+	assert_int_equal(H.nsent, 1);
+	trying = th_sent_msg(0);
+	assert_int_equal(trying->status_code, 100);
+	assert_string_equal(th_branch(trying), "z9hG4bKpm1");
+	assert_null(strstr(H.sent[0].buf, "received="));
+	osip_message_free(trying);
+	/* the same INVITE as bytes: a retransmission, the 100 again */
+	assert_int_equal(pint_tsx_recv(H.l, buf, len, &TH_SRC_UDP, H.now), 0);
+	assert_int_equal(th_count('q'), 1);
+	assert_int_equal(H.nsent, 2);
+	osip_message_free(m);
+
+	/* a response for a client transaction */
+	th_start(&(struct th_msg){ .method = "OPTIONS",
+				   .branch = "z9hG4bKpm2" }, &TH_GW_UDP, NULL);
+	len = th_fill(buf, sizeof(buf), false, &(struct th_msg){
+		.method = "OPTIONS", .branch = "z9hG4bKpm2",
+		.totag = ";tag=x" });
+	m = th_parse(buf, len);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, buf, len, &TH_GW_UDP,
+					   H.now), 0);
+	assert_ptr_equal(seen, m);
+	assert_int_equal(th_last('r')->code, 200);
+
+	/* input checks: nothing reaches the TU */
+	th_clear();
+	assert_int_equal(pint_tsx_recv_msg(NULL, m, buf, len, &TH_GW_UDP, 0),
+			 EINVAL);
+	assert_int_equal(pint_tsx_recv_msg(H.l, NULL, buf, len, &TH_GW_UDP, 0),
+			 EINVAL);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, NULL, len, &TH_GW_UDP, 0),
+			 EINVAL);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, buf, len, &nowhere, 0),
+			 EINVAL);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, buf, PINT_TSX_MAX_MSG + 1,
+					   &TH_GW_UDP, 0), EMSGSIZE);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, "\r\n", 2, &TH_GW_UDP, 0),
+			 EBADMSG);
+	assert_int_equal(pint_tsx_recv_msg(H.l, m, "junk", 4, &TH_GW_UDP, 0),
+			 EBADMSG);
+	osip_message_free(m);
+	for (i = 0; i < 2; i++) {
+		const char *f = i ? "tsx/bad_no_branch.sip" :
+				    "tsx/bad_cseq_mismatch.sip";
+		char *b = test_read_file(f, &len);
+
+		m = th_parse(b, len);
+		assert_int_equal(pint_tsx_recv_msg(H.l, m, b, len, &TH_SRC_UDP,
+						   0), EBADMSG);
+		osip_message_free(m);
+		free(b);
+	}
+	assert_int_equal(H.nev, 0);
+	assert_int_equal(H.nsent, 0);
+	th_fini();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +747,7 @@ int main(void)
 		leakcheck_test(test_debug_dump),
 		leakcheck_test(test_allocation_failure_on_start_is_clean),
 		leakcheck_test(test_osip_message_entry_points),
+		leakcheck_test(test_parsed_message_entry),
 	};
 	int rc;
 

@@ -2,7 +2,8 @@
  * tests/pint/test_ua.c — pint/ua: the layer and the basic service life
  * over the in-memory wire (tests/pint/ua_harness.c): R2C from INVITE to
  * UNSUBSCRIBE, R2F multipart over TCP, the UAS side (OPTIONS, 405, 481,
- * 403, 500), gateway BYE, keepalives, REGISTER, info and debug.
+ * 403, 500), gateway BYE, keepalives, REGISTER, info and debug, parsed
+ * messages with the transport's Via received/rport.
  * Cancel, redirects, auth and fail-over are in test_call.c; the
  * subscription modes in test_sub.c.
  */
@@ -72,6 +73,8 @@ static void test_r2c_basic(void **state)
 
 	(void)state;
 	uh_init(u, NULL, 0, NULL);
+	/* the bytes entry (tests, fuzzers); the other tests parse first */
+	u->raw_recv = true;
 	uh_r2c(&req, &to, &from);
 	uh_call(u, 1, &req, true, NULL);
 	ev = uh_ev(u, 1, PINT_STATUS_SENDING);
@@ -741,6 +744,70 @@ static void test_info_debug_stats(void **state)
 	uh_fini(u);
 }
 
+/*
+ * What gateway/sipgw hands over: a message the transport parsed and gave
+ * received/rport (RFC 3581). The ua answers from that message; the same
+ * bytes through pint_ua_recv are parsed again, without them.
+ */
+static void test_recv_parsed_via(void **state)
+{
+	struct uh *u = &U;
+	struct pint_req_ids ids = { "opt-via", "go", 1 };
+	struct pint_req_tx tx = { "z9hG4bKvia1", NULL, NULL };
+	struct pint_tsx_peer src = { PINT_TSX_UDP, UH_GW0, 4711 };
+	osip_message_t *m = NULL;
+	struct pint_sip_via v;
+	struct uh_msg resp;
+	osip_via_t *via;
+	osip_generic_param_t *rp = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int i;
+
+	(void)state;
+	uh_init(u, NULL, 0, NULL);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pint_req_options(&m, &uh_gwloc, &ids, &tx,
+						  "sip:pintgw@192.0.2.10"), 0);
+		assert_int_equal(pint_sip_to_str(m, &buf, &len), 0);
+		osip_message_free(m);
+		assert_int_equal(pint_sip_parse(&m, buf, len, NULL), 0);
+		via = osip_list_get(&m->vias, 0);
+		assert_int_equal(osip_via_param_add(via, osip_strdup("received"),
+					osip_strdup("203.0.113.9")), 0);
+		/* our requests carry ;rport: the transport fills it in */
+		assert_int_equal(osip_via_param_get_byname(via, (char *)"rport",
+							   &rp), 0);
+		osip_free(rp->gvalue);
+		rp->gvalue = osip_strdup("4711");
+		if (i == 0)
+			assert_int_equal(pint_ua_recv_msg(u->ua, m, buf, len,
+							  &src, u->now), 0);
+		else
+			assert_int_equal(pint_ua_recv(u->ua, buf, len, &src,
+						      u->now), 0);
+		osip_message_free(m);
+		free(buf);
+		resp = uh_resp(u, 200);
+		assert_int_equal(pint_sip_top_via(resp.m, &v), 0);
+		if (i == 0) {
+			assert_true(pint_pl_eq(&v.received, "203.0.113.9"));
+			assert_int_equal(v.rport_value, 4711);
+		} else {
+			assert_int_equal(v.received.l, 0);
+			assert_int_equal(v.rport_value, 0);
+		}
+		uh_msg_free(&resp);
+		tx.branch = "z9hG4bKvia2";
+	}
+	assert_int_equal(pint_ua_recv_msg(u->ua, NULL, "x", 1, &src, u->now),
+			 EINVAL);
+	assert_int_equal(pint_ua_recv_msg(NULL, NULL, "x", 1, &src, u->now),
+			 EINVAL);
+	uh_none(u);
+	uh_fini(u);
+}
+
 static void test_many_calls(void **state)
 {
 	struct uh *u = &U;
@@ -799,6 +866,7 @@ int main(void)
 		leakcheck_test(test_keepalive_down_up),
 		leakcheck_test(test_register),
 		leakcheck_test(test_info_debug_stats),
+		leakcheck_test(test_recv_parsed_via),
 		leakcheck_test(test_many_calls),
 	};
 

@@ -375,17 +375,29 @@ void uh_add_sdp(osip_message_t *m, const char *sdp)
 	assert_int_equal(pint_req_add_body(m, NULL, sdp, strlen(sdp)), 0);
 }
 
-/* Feed m (freed here) to the ua as coming from src:5060 over UDP. */
+/*
+ * Feed m (freed here) to the ua as coming from src:5060 over UDP: as text
+ * parsed once (gateway/sipgw's way), or as bytes (u->raw_recv).
+ */
 int uh_send(struct uh *u, osip_message_t *m, const char *src)
 {
 	struct pint_tsx_peer peer = { PINT_TSX_UDP, src, 5060 };
+	osip_message_t *in = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int err;
 
 	assert_int_equal(pint_sip_to_str(m, &buf, &len), 0);
 	osip_message_free(m);
-	err = pint_ua_recv(u->ua, buf, len, &peer, u->now);
+	if (u->raw_recv) {
+		err = pint_ua_recv(u->ua, buf, len, &peer, u->now);
+	} else {
+		err = pint_sip_parse(&in, buf, len, NULL);
+		if (!err)
+			err = pint_ua_recv_msg(u->ua, in, buf, len, &peer,
+					       u->now);
+		osip_message_free(in);
+	}
 	free(buf);
 	return err;
 }

@@ -64,6 +64,8 @@ struct uh {
 	uint64_t now;
 	uint64_t rng;
 	uint64_t branch;        /* gateway-side branch counter */
+	bool raw_recv;          /* uh_send: pint_ua_recv, not the daemon's
+				 * pint_sip_parse + pint_ua_recv_msg */
 	int send_fail;          /* errno the send handler returns, 0 = none */
 	const char *fail_addr;  /* only sends to this address fail; NULL = all */
 	size_t nsent, head;
