@@ -130,7 +130,7 @@ int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src)
 		      &dst->to_input, &dst->to_number, &dst->from_input,
 		      &dst->from_number, &dst->client_state, &dst->info,
 		      &dst->outcome, &dst->gateway, &dst->call_id,
-		      &dst->from_tag, &dst->sess_id, &dst->warning,
+		      &dst->from_tag, &dst->sess_id, &dst->branch, &dst->warning,
 		      &dst->webhook};
 	size_t i;
 	int err = 0;
@@ -465,8 +465,10 @@ static void start_call(struct rq *q)
 /*
  * The commit of an attempt's "sending": the identities are on disk, the
  * INVITE may leave, with exactly them (pint/ua's resume: the CSeq before
- * the INVITE's). It goes to the gateway the row names (a resend: where
- * the first attempt went), else to the request's, else to any.
+ * the INVITE's; the branch, NULL for a row an older pintgw stored, makes
+ * a resend a retransmission of the first INVITE). It goes to the gateway
+ * the row names (a resend: where the first attempt went), else to the
+ * request's, else to any.
  */
 void gw_rq_call_start(struct rq *q)
 {
@@ -489,6 +491,7 @@ void gw_rq_call_start(struct rq *q)
 	res.from_tag = q->row.from_tag;
 	res.cseq = q->row.cseq - 1;
 	res.sess_id = q->row.sess_id;
+	res.branch = q->row.branch;
 	memset(&p, 0, sizeof(p));
 	p.req = &q->svc;
 	p.gateway = q->row.gateway ? q->row.gateway : q->spec->gateway;

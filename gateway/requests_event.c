@@ -193,7 +193,7 @@ static int outcome_json(char **outp, const struct gw_rq_change *c)
 
 enum {
 	F_STATUS, F_INFO, F_OUTCOME, F_WARNING, F_GATEWAY, F_CALLID, F_FROMTAG,
-	F_SESSID, F_SDP, NF
+	F_SESSID, F_BRANCH, F_SDP, NF
 };
 
 /* The row fields a write changes: new heap strings, and the CSeq. */
@@ -215,6 +215,7 @@ static char **row_field(struct gw_store_req *row, int f)
 	case F_CALLID: return &row->call_id;
 	case F_FROMTAG: return &row->from_tag;
 	case F_SESSID: return &row->sess_id;
+	case F_BRANCH: return &row->branch;
 	default: return &row->sdp;
 	}
 }
@@ -286,7 +287,8 @@ static int row_write(struct gw_reqs *r, const struct gw_store_req *next)
 
 /* The SIP identities of the call as they are now (recovery needs them):
  * pint/ua's choices (the gateway, the SDP) and changes (a failover's new
- * Call-ID, an authenticated retry's CSeq). */
+ * Call-ID and branch, an authenticated retry's CSeq and branch). A
+ * branch "" (no INVITE: a watched call) says nothing. */
 static int call_fields(struct rq *q, struct fields *fs)
 {
 	struct pint_ua_call_info ci;
@@ -302,6 +304,8 @@ static int call_fields(struct rq *q, struct fields *fs)
 		err = set_new(fs, F_FROMTAG, ci.from_tag, q->row.from_tag);
 	if (!err)
 		err = set_new(fs, F_SESSID, ci.sess_id, q->row.sess_id);
+	if (!err && ci.branch && ci.branch[0])
+		err = set_new(fs, F_BRANCH, ci.branch, q->row.branch);
 	set_cseq(fs, ci.cseq, q->row.cseq);
 	if (!err && ci.sdp && (!q->row.sdp || strlen(q->row.sdp) != ci.sdp_len ||
 			       memcmp(q->row.sdp, ci.sdp, ci.sdp_len))) {
@@ -326,6 +330,8 @@ static int ids_fields(struct rq *q, const struct gw_rq_ids *ids, struct fields *
 		err = set_new(fs, F_FROMTAG, ids->from_tag, q->row.from_tag);
 	if (!err)
 		err = set_new(fs, F_SESSID, ids->sess_id, q->row.sess_id);
+	if (!err)
+		err = set_new(fs, F_BRANCH, ids->branch, q->row.branch);
 	set_cseq(fs, ids->cseq, q->row.cseq);
 	return err;
 }
@@ -589,8 +595,9 @@ static void on_event(struct rq *q, const struct pint_status_ev *ev)
 			c.info = ev->reason;
 		if (pint_status_is_terminal(to))
 			c.outcome = ev->outcome ? ev->outcome : default_outcome(to);
-		/* 482 to a resend: the gateway still has the first attempt
-		 * (RFC 3261 §8.2.2.2), whose fate is not known here */
+		/* 482 to a resend (with a new branch: a row stored without
+		 * one): the gateway still has the first attempt (RFC 3261
+		 * §8.2.2.2), whose fate is not known here */
 		if (q->resent && to == PINT_STATUS_FAILED && ev->sip_code == 482) {
 			c.outcome = PINT_OUTCOME_INTERRUPTED;
 			c.info = "pintgw restarted; the gateway still works on the "

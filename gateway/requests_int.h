@@ -19,7 +19,7 @@
 #include "pint/status.h"
 
 #define RQ_TEXT_SIZE PINT_STATUS_TEXT_SIZE      /* info and warning texts */
-#define RQ_ID_SIZE (PINT_UA_ID_MAX + 1u)        /* a Call-ID, tag or sess id */
+#define RQ_ID_SIZE (PINT_UA_ID_MAX + 1u)        /* a Call-ID, tag, sess id, branch */
 
 /* One live (non-terminal) request. */
 struct rq {
@@ -100,6 +100,7 @@ struct gw_rq_ids {
 	char call_id[RQ_ID_SIZE];
 	char from_tag[RQ_ID_SIZE];
 	char sess_id[RQ_ID_SIZE];
+	char branch[RQ_ID_SIZE];        /* the INVITE's Via branch */
 	uint32_t cseq;                  /* the INVITE's */
 };
 

@@ -10,17 +10,22 @@
  *               first loop turn (never from inside the scan);
  *   sending     no answer was recorded: sent again on the first loop
  *               turn as the same request (gw_rq_resend): the stored
- *               Call-ID, From tag, CSeq and session id, to the gateway
- *               of the first attempt. Its INVITE may never have left (the
- *               identities are stored before it is sent); a gateway that
- *               got it holds its transaction until 64*T1 after a final
- *               answer nobody acknowledged, and meanwhile answers the
- *               copy (a new Via branch) as a merged request (RFC 3261
- *               §8.2.2.2: 482, failed/interrupted), not with a second
- *               call. Hence only within 64*T1 of the attempt, and only
- *               when no other gateway can have taken the call over (pint/ua
- *               fails over to another gateway, with new identities and no
- *               event, unless there is one or the request names its own);
+ *               Call-ID, From tag, CSeq, session id and Via branch, to
+ *               the gateway of the first attempt. Its INVITE may never
+ *               have left (the identities are stored before it is sent);
+ *               a gateway that got it holds its transaction until 64*T1
+ *               after a final answer nobody acknowledged, and meanwhile
+ *               takes the resend for a retransmission (same branch and
+ *               CSeq) and answers it again, not with a second call; a
+ *               row stored without a branch (an older pintgw) goes with
+ *               a new one, which such a gateway answers as a merged
+ *               request (RFC 3261 §8.2.2.2: 482, failed/interrupted).
+ *               Past that window the transaction is gone and the resend
+ *               would be a new call. Hence only within 64*T1 of the
+ *               attempt, and only when no other gateway can have taken
+ *               the call over (pint/ua fails over to another gateway,
+ *               with new identities and no event, unless there is one or
+ *               the request names its own);
  *               else, and for rows stored without identities,
  *               failed/interrupted;
  *   proceeding  failed/interrupted: a 1xx came, a phone may have rung:
@@ -55,6 +60,10 @@ struct recovery {
 
 _Static_assert(PINT_UA_RAND_BYTES == 16, "rand_token encodes 16 bytes");
 
+#define RQ_TOKEN_LEN 22u        /* rand_token's characters */
+#define RQ_COOKIE_LEN (sizeof(PINT_REQ_BRANCH_COOKIE) - 1u)
+_Static_assert(RQ_COOKIE_LEN + RQ_TOKEN_LEN < RQ_ID_SIZE, "a branch fits");
+
 /* 128 random bits as 22 URL-safe characters, like pint/ua's tokens. */
 static int rand_token(char buf[RQ_ID_SIZE])
 {
@@ -77,6 +86,19 @@ static int rand_token(char buf[RQ_ID_SIZE])
 	buf[o++] = b64u[r[15] >> 2];
 	buf[o++] = b64u[(r[15] & 3) << 4];
 	buf[o] = '\0';
+	return 0;
+}
+
+/* A Via branch: the RFC 3261 cookie and a token, like pint/ua's. */
+static int rand_branch(char buf[RQ_ID_SIZE])
+{
+	char tok[RQ_ID_SIZE];
+	int err = rand_token(tok);
+
+	if (err)
+		return err;
+	memcpy(buf, PINT_REQ_BRANCH_COOKIE, RQ_COOKIE_LEN);
+	memcpy(buf + RQ_COOKIE_LEN, tok, RQ_TOKEN_LEN + 1u);
 	return 0;
 }
 
@@ -111,10 +133,11 @@ static int rand_decimal(char buf[RQ_ID_SIZE])
 }
 
 /*
- * A new attempt's identities: fresh Call-ID, From tag and session id, and
- * CSeq 1, what pint/ua would choose itself. start_call stores them with
- * "sending" and hands them to pint/ua as a resume, so that what is on
- * disk is what went out, and a resend can repeat it.
+ * A new attempt's identities: fresh Call-ID, From tag, session id and Via
+ * branch, and CSeq 1, what pint/ua would choose itself. start_call stores
+ * them with "sending" and hands them to pint/ua as a resume, so that what
+ * is on disk is what went out, and a resend can repeat it: the same
+ * INVITE again, a retransmission to a gateway that got the first.
  */
 int gw_rq_new_ids(struct gw_rq_ids *ids)
 {
@@ -124,6 +147,8 @@ int gw_rq_new_ids(struct gw_rq_ids *ids)
 		err = rand_token(ids->from_tag);
 	if (!err)
 		err = rand_decimal(ids->sess_id);
+	if (!err)
+		err = rand_branch(ids->branch);
 	ids->cseq = 1;
 	return err;
 }

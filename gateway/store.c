@@ -50,6 +50,7 @@ static const struct gw_store_col req_cols[] = {
 	COL(gw_store_req, from_tag, COL_TEXT, false),
 	COL(gw_store_req, cseq, COL_U32N, false),
 	COL(gw_store_req, sess_id, COL_TEXT, false),
+	COL(gw_store_req, branch, COL_TEXT, false),
 	COL(gw_store_req, last_code, COL_CODE, false),
 	COL(gw_store_req, warning, COL_TEXT, false),
 	COL(gw_store_req, last_seq, COL_U32, false),
@@ -164,9 +165,20 @@ static const char schema_v2[] =
 	" id TEXT PRIMARY KEY NOT NULL REFERENCES requests (id) ON DELETE CASCADE,"
 	" spec TEXT NOT NULL);";
 
+/*
+ * Version 3: the INVITE's Via branch, so that a resend after a restart is
+ * a retransmission of the first INVITE (same branch, same CSeq), which a
+ * gateway that still has it answers as such, not as a merged request
+ * (RFC 3261 §8.2.2.2). A schema edit only, like version 2: old rows read
+ * NULL, and recovery resends them with a new branch as before.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE requests ADD COLUMN branch TEXT;";
+
 const struct gw_store_migration gw_store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
+	{ 3, schema_v3 },
 };
 const size_t gw_store_nmigrations = sizeof(gw_store_migrations) / sizeof(gw_store_migrations[0]);
 

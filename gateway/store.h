@@ -48,9 +48,10 @@ struct gw_store_opts {
  * owner, service and status are required. status is the API's status name;
  * the store knows that completed, failed, canceled and expired are
  * terminal. outcome, spec and webhook are JSON text, opaque to the store.
- * call_id, from_tag, cseq and sess_id are the SIP identities of the
- * INVITE: written with "sending" before it leaves, so that recovery can
- * send the same request again.
+ * call_id, from_tag, cseq, sess_id and branch are the SIP identities of
+ * the INVITE: written with "sending" before it leaves, so that recovery
+ * can send the same request again (with the same Via branch, as a
+ * retransmission of it).
  *
  * gw_store_update_request rewrites every mutable column from the struct,
  * NULL included, except spec and sdp: there NULL leaves the stored value
@@ -79,6 +80,7 @@ struct gw_store_req {
 	char *from_tag;         /* the INVITE's From tag */
 	uint32_t cseq;          /* the INVITE's CSeq */
 	char *sess_id;          /* SDP o= session id */
+	char *branch;           /* the INVITE's Via branch (z9hG4bK…) */
 	int last_code;
 	char *warning;
 	uint32_t last_seq;

@@ -3,8 +3,9 @@
  * function of gateway/sipgw.h, no sockets, no pint/ua. Like the real
  * one it reports "sending" from inside gw_sip_call_start, refuses a
  * second call for a ref (EALREADY), takes the identities of p->resume
- * (the INVITE's CSeq one above resume->cseq), and answers
- * gw_sip_call_info with the identities, gateway and SDP of the call.
+ * (the INVITE's CSeq one above resume->cseq; its branch, else a new
+ * one), and answers gw_sip_call_info with the identities, gateway and
+ * SDP of the call (branch "" for a watched one: no INVITE).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -109,8 +110,24 @@ static int new_call(struct gw_sip *s, uint64_t ref, struct fake_call **cp)
 	snprintf(c->from_tag, sizeof(c->from_tag), "tag%" PRIu64, ref);
 	snprintf(c->sess_id, sizeof(c->sess_id), "%" PRIu64, 3000000000u + ref);
 	c->cseq = 1;
+	c->branch[0] = '\0';
 	*cp = c;
 	return 0;
+}
+
+/* A resumed branch as pint/ua takes it: none, or the cookie and more,
+ * token characters, at most PINT_UA_ID_MAX bytes. */
+static bool branch_ok(const char *b)
+{
+	size_t n = sizeof(PINT_REQ_BRANCH_COOKIE) - 1, len;
+
+	if (!b)
+		return true;
+	len = strlen(b);
+	return len > n && len <= PINT_UA_ID_MAX &&
+	       !strncmp(b, PINT_REQ_BRANCH_COOKIE, n) &&
+	       strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789-.!%*_+`'~") == len;
 }
 
 /* pint/ua's checks of a resume (pint/call_build.c set_ids), roughly. */
@@ -120,7 +137,8 @@ static int resume_ok(const struct pint_ua_resume *r)
 	    !r->call_id[0] || !r->from_tag[0] || !r->sess_id[0] ||
 	    strlen(r->call_id) >= FAKE_SIP_ID_SIZE ||
 	    strlen(r->from_tag) >= FAKE_SIP_ID_SIZE ||
-	    strlen(r->sess_id) >= FAKE_SIP_ID_SIZE || r->cseq >= 2147483647u)
+	    strlen(r->sess_id) >= FAKE_SIP_ID_SIZE || r->cseq >= 2147483647u ||
+	    !branch_ok(r->branch))
 		return EINVAL;
 	return 0;
 }
@@ -132,6 +150,10 @@ static void take_resume(struct fake_call *c, const struct pint_ua_resume *r)
 	snprintf(c->from_tag, sizeof(c->from_tag), "%s", r->from_tag);
 	snprintf(c->sess_id, sizeof(c->sess_id), "%s", r->sess_id);
 	c->cseq = r->cseq + 1;
+	if (r->branch) {
+		c->kept_branch = true;
+		snprintf(c->branch, sizeof(c->branch), "%s", r->branch);
+	}
 }
 
 int gw_sip_call_start(struct gw_sip *s, uint64_t ref,
@@ -155,6 +177,9 @@ int gw_sip_call_start(struct gw_sip *s, uint64_t ref,
 	if (err)
 		return err;
 	c->starts++;
+	/* a new branch unless the resume keeps one */
+	snprintf(c->branch, sizeof(c->branch), "%s-fake-%" PRIu64 "-%u",
+		 PINT_REQ_BRANCH_COOKIE, ref, s->starts);
 	if (p->resume)
 		take_resume(c, p->resume);
 	snprintf(c->service, sizeof(c->service), "%s", p->req->def->name);
@@ -216,6 +241,7 @@ int gw_sip_call_info(const struct gw_sip *s, uint64_t ref,
 	info->from_tag = c->from_tag;
 	info->cseq = c->cseq;
 	info->sess_id = c->sess_id;
+	info->branch = c->branch;
 	info->sdp = c->sdp;
 	info->sdp_len = c->sdp_len;
 	info->monitoring = c->track;

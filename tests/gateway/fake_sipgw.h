@@ -36,9 +36,11 @@ struct fake_call {
 	uint32_t ring_timeout_ms;
 	bool track;
 	bool resumed;           /* p->resume gave the identities below */
+	bool kept_branch;       /* ... and its branch: the INVITE reuses it */
 	char call_id[FAKE_SIP_ID_SIZE];
 	char from_tag[FAKE_SIP_ID_SIZE];
 	char sess_id[FAKE_SIP_ID_SIZE];
+	char branch[FAKE_SIP_ID_SIZE + 1];      /* the INVITE's Via branch */
 	uint32_t cseq;          /* the INVITE's: resume->cseq + 1, or 1 */
 	char *sdp;              /* made at start, copied at watch */
 	size_t sdp_len;

@@ -71,10 +71,12 @@ struct peek {
 	char call_id[FAKE_SIP_ID_SIZE];
 	char from_tag[FAKE_SIP_ID_SIZE];
 	char sess_id[FAKE_SIP_ID_SIZE];
+	char branch[FAKE_SIP_ID_SIZE + 1];
 	uint32_t cseq;
 	uint32_t attempt;
 	bool resume;            /* p->resume given */
 	bool same;              /* ... naming the stored ones, CSeq - 1 */
+	bool same_branch;       /* ... and the stored branch */
 };
 
 struct fx {
@@ -204,6 +206,7 @@ static void start_peek_h(struct gw_sip *s, uint64_t ref,
 	copy(k->call_id, sizeof(k->call_id), row.call_id);
 	copy(k->from_tag, sizeof(k->from_tag), row.from_tag);
 	copy(k->sess_id, sizeof(k->sess_id), row.sess_id);
+	copy(k->branch, sizeof(k->branch), row.branch);
 	k->cseq = row.cseq;
 	k->attempt = row.attempt;
 	event_list(f, id, k->events, sizeof(k->events));
@@ -212,6 +215,8 @@ static void start_peek_h(struct gw_sip *s, uint64_t ref,
 		  !strcmp(res->call_id, row.call_id) &&
 		  !strcmp(res->from_tag, row.from_tag) &&
 		  !strcmp(res->sess_id, row.sess_id) && res->cseq + 1 == row.cseq;
+	k->same_branch = k->same && res->branch && row.branch &&
+			 !strcmp(res->branch, row.branch);
 	gw_store_req_clear(&row);
 }
 
@@ -462,12 +467,21 @@ static void check_events(struct fx *f, const char *id, const char *want)
 /* ---- create ------------------------------------------------------------ */
 
 /* Identities as pint/ua makes them: 128 random bits each, Call-ID and
- * tag as 22 URL-safe characters, the session id in decimal. */
-static void check_ids(const char *call_id, const char *from_tag, const char *sess_id)
+ * tag as 22 URL-safe characters, the session id in decimal, the branch
+ * as the RFC 3261 cookie and 22 URL-safe characters. */
+static void check_ids(const char *call_id, const char *from_tag, const char *sess_id,
+		      const char *branch)
 {
 	static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 				   "0123456789-_";
 	size_t n = strlen(sess_id);
+
+	assert_non_null(branch);
+	assert_int_equal(strlen(branch), 7 + 22);
+	assert_int_equal(strncmp(branch, "z9hG4bK", 7), 0);
+	assert_int_equal(strspn(branch + 7, b64u), 22);
+	assert_string_not_equal(branch + 7, call_id);
+	assert_string_not_equal(branch + 7, from_tag);
 
 	assert_int_equal(strlen(call_id), 22);
 	assert_int_equal(strspn(call_id, b64u), 22);
@@ -525,7 +539,8 @@ static void test_create_commit_order(void **state)
 	assert_int_equal(f.peek.cseq, 1);
 	assert_true(f.peek.resume);
 	assert_true(f.peek.same);
-	check_ids(f.peek.call_id, f.peek.from_tag, f.peek.sess_id);
+	assert_true(f.peek.same_branch);
+	check_ids(f.peek.call_id, f.peek.from_tag, f.peek.sess_id, f.peek.branch);
 
 	/* the call got what the spec says */
 	c = fake_sip_nth(f.sip, 0);
@@ -534,6 +549,8 @@ static void test_create_commit_order(void **state)
 	assert_string_equal(c->call_id, f.peek.call_id);
 	assert_string_equal(c->from_tag, f.peek.from_tag);
 	assert_string_equal(c->sess_id, f.peek.sess_id);
+	assert_true(c->kept_branch);
+	assert_string_equal(c->branch, f.peek.branch);
 	assert_int_equal(c->cseq, 1);
 	assert_string_equal(c->service, "R2C");
 	assert_string_equal(c->to, "+15555550199");
@@ -553,6 +570,7 @@ static void test_create_commit_order(void **state)
 	assert_string_equal(row.call_id, c->call_id);
 	assert_string_equal(row.from_tag, c->from_tag);
 	assert_string_equal(row.sess_id, c->sess_id);
+	assert_string_equal(row.branch, c->branch);
 	assert_int_equal(row.cseq, 1);
 	assert_non_null(row.sdp);
 	assert_non_null(strstr(row.sdp, "c=TN RFC2543 +15555550199"));
@@ -1070,7 +1088,7 @@ static void test_crash_before_invite(void **state)
 	table_close(&f);
 	get_row(&f, id, &row);
 	assert_string_equal(row.status, "sending");
-	check_ids(row.call_id, row.from_tag, row.sess_id);
+	check_ids(row.call_id, row.from_tag, row.sess_id, row.branch);
 	assert_int_equal(row.cseq, 1);
 	assert_int_equal(row.attempt, 1);
 	assert_null(row.gateway);
@@ -1089,11 +1107,14 @@ static void test_crash_before_invite(void **state)
 	assert_string_equal(f.peek.events, "queued,sending,sending");
 	assert_int_equal(f.peek.attempt, 2);
 	assert_true(f.peek.same);
+	assert_true(f.peek.same_branch);
 	c = fake_sip_nth(f.sip, 0);
 	assert_true(c->resumed);
 	assert_string_equal(c->call_id, row.call_id);
 	assert_string_equal(c->from_tag, row.from_tag);
 	assert_string_equal(c->sess_id, row.sess_id);
+	assert_true(c->kept_branch);
+	assert_string_equal(c->branch, row.branch);
 	assert_int_equal(c->cseq, 1);
 	assert_string_equal(c->gateway, "");    /* the only one configured */
 	gw_store_req_clear(&row);
@@ -1421,13 +1442,25 @@ static void test_recovery_watch_errors(void **state)
 	fx_done(&f);
 }
 
-/* A "sending" row as pintgw leaves it; ids false: as an older one did. */
+/* What a "sending" row holds of the INVITE's identities, by the version
+ * of pintgw that stored it. */
+enum ids_level {
+	IDS_V1,         /* the Call-ID only */
+	IDS_V2,         /* and From tag, CSeq, session id: no branch */
+	IDS_ALL,        /* and the Via branch */
+};
+
+#define STORED_BRANCH "z9hG4bKQnJhbmNoLXN0b3JlZC0x"
+
+/* A "sending" row as pintgw (of that version) leaves it. */
 static void put_sending(struct fx *f, const char *id, const char *body,
-			int64_t updated_at, const char *gateway, bool ids)
+			int64_t updated_at, const char *gateway, enum ids_level ids)
 {
 	struct gw_spec *spec = spec_for(f, body, "shop");
 	struct gw_store_req r;
+	char call_id[FAKE_SIP_ID_SIZE];
 
+	snprintf(call_id, sizeof(call_id), "cid-%s", id);
 	memset(&r, 0, sizeof(r));
 	r.id = (char *)(uintptr_t)id;
 	r.owner = (char *)(uintptr_t)"shop";
@@ -1438,12 +1471,14 @@ static void put_sending(struct fx *f, const char *id, const char *body,
 	r.to_input = spec->to_input;
 	r.to_number = spec->to.e164;
 	r.gateway = (char *)(uintptr_t)gateway;
-	r.call_id = (char *)(uintptr_t)"Q2FsbC1JRC1zdG9yZWQtMQ";
-	if (ids) {
+	r.call_id = call_id;
+	if (ids >= IDS_V2) {
 		r.from_tag = (char *)(uintptr_t)"RnJvbS10YWctc3RvcmVkLQ";
 		r.sess_id = (char *)(uintptr_t)"271828182845904523536";
 		r.cseq = 1;
 	}
+	if (ids >= IDS_ALL)
+		r.branch = (char *)(uintptr_t)STORED_BRANCH;
 	r.spec = spec->json;
 	r.last_seq = 2;
 	r.attempt = 1;
@@ -1480,9 +1515,9 @@ static void test_recovery_resend(void **state)
 	get_row(&f, sent, &first);
 	copy(ringing, sizeof(ringing), create_call(&f));
 	emit(&f, last_ref(&f), PINT_STATUS_PROCEEDING, 0, 180, NULL);
-	put_sending(&f, "rq_v1", call, now, "gw-a", false);
-	put_sending(&f, "rq_old", call, now - 600000, "gw-a", true);
-	put_sending(&f, "rq_cancel", call, now, "gw-a", true);
+	put_sending(&f, "rq_v1", call, now, "gw-a", IDS_V1);
+	put_sending(&f, "rq_old", call, now - 600000, "gw-a", IDS_ALL);
+	put_sending(&f, "rq_cancel", call, now, "gw-a", IDS_ALL);
 	pump(&f);
 	table_close(&f);
 
@@ -1501,21 +1536,27 @@ static void test_recovery_resend(void **state)
 	assert_non_null(strstr(row.info, "after a restart"));
 	gw_store_req_clear(&row);
 
-	/* sent again: the same identities, the same gateway, recorded first */
+	/* sent again: the same identities, the same gateway, recorded first;
+	 * the same branch and CSeq make it a retransmission of the first */
 	assert_int_equal(f.sip->starts, 1);
 	assert_int_equal(f.peek.starts, 1);
 	assert_true(f.peek.same);
+	assert_true(f.peek.same_branch);
 	assert_string_equal(f.peek.events, "queued,sending,sending");
 	c = fake_sip_nth(f.sip, 0);
 	assert_true(c->resumed);
 	assert_string_equal(c->call_id, first.call_id);
 	assert_string_equal(c->from_tag, first.from_tag);
 	assert_string_equal(c->sess_id, first.sess_id);
+	assert_true(c->kept_branch);
+	assert_non_null(first.branch);
+	assert_string_equal(c->branch, first.branch);
 	assert_int_equal(c->cseq, first.cseq);
 	assert_string_equal(c->gateway, first.gateway);
 	get_row(&f, sent, &row);
 	assert_string_equal(row.status, "sending");
 	assert_string_equal(row.call_id, first.call_id);
+	assert_string_equal(row.branch, first.branch);
 	assert_int_equal(row.cseq, first.cseq);
 	assert_int_equal(row.attempt, 2);
 	assert_non_null(strstr(row.info, "sent again as the same request"));
@@ -1527,11 +1568,160 @@ static void test_recovery_resend(void **state)
 	check_interrupted(&f, "rq_v1", "identities are not stored");
 	check_interrupted(&f, "rq_old", "may no longer know");
 
-	/* the gateway still has the first INVITE: 482 to the copy */
-	emit(&f, c->ref, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, 482, NULL);
-	check_interrupted(&f, sent, "(482)");
+	/* the gateway answers the retransmission as it did the first */
+	emit(&f, c->ref, PINT_STATUS_FAILED, PINT_OUTCOME_BUSY, 486, NULL);
+	get_row(&f, sent, &row);
+	assert_string_equal(row.status, "failed");
+	assert_non_null(strstr(row.outcome, "\"code\":\"busy\""));
+	gw_store_req_clear(&row);
 	check_events(&f, sent, "queued,sending,sending,failed");
 	assert_int_equal(gw_reqs_live(f.r), 0);
+	fx_done(&f);
+}
+
+/* The fake's call with this Call-ID, which must exist. */
+static struct fake_call *call_by_id(struct fx *f, const char *call_id)
+{
+	size_t i;
+
+	for (i = 0; i < f->sip->ncalls; i++)
+		if (!strcmp(f->sip->calls[i].call_id, call_id))
+			return &f->sip->calls[i];
+	fail_msg("no call %s", call_id);
+	/* not reached: fail_msg ends the test; keeps -Wnull-dereference quiet */
+	return &f->sip->calls[0];
+}
+
+/* A row stored with its branch is resent with it; one an older pintgw
+ * stored without goes with a new branch, which is stored, and a 482 to
+ * it (the gateway merged it with the first) is an interruption. */
+static void test_recovery_resend_branch(void **state)
+{
+	static const char call[] = "{\"service\":\"call\",\"to\":\"+15555550199\"}";
+	struct fx f;
+	struct gw_store_req row;
+	struct fake_call *c;
+	char msg[128];
+	int64_t now = wall_ms();
+
+	(void)state;
+	fx_init(&f, 100);
+	put_sending(&f, "rq_v2", call, now, "gw-a", IDS_V2);
+	put_sending(&f, "rq_v3", call, now, "gw-a", IDS_ALL);
+	assert_int_equal(gw_store_commit(f.store), 0);
+	table_close(&f);
+	table_open(&f);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "2 live: 0 queued, 2 resent, 0 re-watched, 0 interrupted");
+	pump(&f);
+	assert_int_equal(f.sip->starts, 2);
+
+	c = call_by_id(&f, "cid-rq_v3");
+	assert_true(c->resumed);
+	assert_true(c->kept_branch);
+	assert_string_equal(c->branch, STORED_BRANCH);
+	assert_int_equal(c->cseq, 1);
+	get_row(&f, "rq_v3", &row);
+	assert_string_equal(row.branch, STORED_BRANCH);
+	gw_store_req_clear(&row);
+	emit(&f, c->ref, PINT_STATUS_PROCEEDING, 0, 180, NULL);
+	emit(&f, c->ref, PINT_STATUS_COMPLETED, PINT_OUTCOME_OK, 200, NULL);
+	check_status(&f, "rq_v3", "completed");
+
+	c = call_by_id(&f, "cid-rq_v2");
+	assert_true(c->resumed);
+	assert_false(c->kept_branch);
+	assert_int_equal(strncmp(c->branch, "z9hG4bK", 7), 0);
+	assert_string_not_equal(c->branch, STORED_BRANCH);
+	assert_int_equal(c->cseq, 1);
+	/* what went out is on disk: a later restart resends it as such */
+	get_row(&f, "rq_v2", &row);
+	assert_string_equal(row.branch, c->branch);
+	assert_string_equal(row.from_tag, "RnJvbS10YWctc3RvcmVkLQ");
+	assert_int_equal(row.cseq, 1);
+	gw_store_req_clear(&row);
+	emit(&f, c->ref, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, 482, NULL);
+	check_interrupted(&f, "rq_v2", "(482)");
+	assert_int_equal(gw_reqs_live(f.r), 0);
+	fx_done(&f);
+}
+
+/*
+ * The identities follow the call: an authenticated retry (new CSeq and
+ * branch) and a failover (new Call-ID, tag, branch, gateway) reach the
+ * row with their events, and a restart resends the latest INVITE as it
+ * went (its branch, its CSeq). A watched call (no INVITE, branch "")
+ * leaves the stored branch alone.
+ */
+static void test_identity_changes(void **state)
+{
+	struct fx f;
+	struct gw_store_req row;
+	struct fake_call *c;
+	char id[GW_REQ_ID_SIZE], msg[128];
+
+	(void)state;
+	fx_init(&f, 100);
+	copy(id, sizeof(id), create_call(&f));
+	c = fake_sip_nth(f.sip, 0);
+	get_row(&f, id, &row);
+	assert_string_equal(row.branch, c->branch);
+	gw_store_req_clear(&row);
+
+	/* a 407 and the retry with credentials: CSeq 2, a new branch */
+	c->cseq = 2;
+	snprintf(c->branch, sizeof(c->branch), "z9hG4bKYXV0aC1yZXRyeS1icmFuY2g");
+	emit(&f, c->ref, PINT_STATUS_NONE, 0, 407, "authenticating");
+	get_row(&f, id, &row);
+	assert_string_equal(row.status, "sending");
+	assert_string_equal(row.branch, "z9hG4bKYXV0aC1yZXRyeS1icmFuY2g");
+	assert_int_equal(row.cseq, 2);
+	assert_string_equal(row.call_id, c->call_id);
+	gw_store_req_clear(&row);
+
+	/* pintgw stops; the restart resends the retry, not the first INVITE */
+	table_close(&f);
+	table_open(&f);
+	peek_on(&f);
+	copy(f.peek_id, sizeof(f.peek_id), id);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "1 live: 0 queued, 1 resent, 0 re-watched, 0 interrupted");
+	pump(&f);
+	assert_true(f.peek.same_branch);
+	c = fake_sip_nth(f.sip, 0);
+	assert_true(c->kept_branch);
+	assert_string_equal(c->branch, "z9hG4bKYXV0aC1yZXRyeS1icmFuY2g");
+	assert_int_equal(c->cseq, 2);
+
+	/* a failover: everything new, with its evidence event */
+	snprintf(c->call_id, sizeof(c->call_id), "ZmFpbG92ZXItY2FsbC1pZA");
+	snprintf(c->from_tag, sizeof(c->from_tag), "ZmFpbG92ZXItdGFn");
+	snprintf(c->branch, sizeof(c->branch), "z9hG4bKZmFpbG92ZXItYnJhbmNo");
+	snprintf(c->gateway, sizeof(c->gateway), "gw-b");
+	c->cseq = 1;
+	emit(&f, c->ref, PINT_STATUS_NONE, 0, 503, "gw-a unavailable, trying gw-b");
+	get_row(&f, id, &row);
+	assert_string_equal(row.call_id, "ZmFpbG92ZXItY2FsbC1pZA");
+	assert_string_equal(row.from_tag, "ZmFpbG92ZXItdGFn");
+	assert_string_equal(row.branch, "z9hG4bKZmFpbG92ZXItYnJhbmNo");
+	assert_string_equal(row.gateway, "gw-b");
+	assert_int_equal(row.cseq, 1);
+	gw_store_req_clear(&row);
+
+	/* accepted, restarted, watched: its events keep the branch */
+	emit(&f, c->ref, PINT_STATUS_ACCEPTED, 0, 200, NULL);
+	table_close(&f);
+	table_open(&f);
+	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "1 live: 0 queued, 0 resent, 1 re-watched, 0 interrupted");
+	c = fake_sip_nth(f.sip, 0);
+	assert_true(c->watched);
+	assert_string_equal(c->branch, "");
+	emit(&f, c->ref, PINT_STATUS_ACTIVE, 0, 0, "connected");
+	get_row(&f, id, &row);
+	assert_string_equal(row.status, "active");
+	assert_string_equal(row.branch, "z9hG4bKZmFpbG92ZXItYnJhbmNo");
+	gw_store_req_clear(&row);
 	fx_done(&f);
 }
 
@@ -1553,10 +1743,10 @@ static void test_recovery_resend_gateways(void **state)
 	gw_conf_free(f.conf);
 	f.conf = conf_make_ex(100, "gw-a", "[gateway gw-b]\naddress = udp:192.0.2.8\n");
 	table_open(&f);
-	put_sending(&f, "rq_at_a", call, now, "gw-a", true);
-	put_sending(&f, "rq_asked_b", to_b, now, NULL, true);
-	put_sending(&f, "rq_noted_b", to_b, now, "gw-b", true);
-	put_sending(&f, "rq_any", call, now, NULL, true);
+	put_sending(&f, "rq_at_a", call, now, "gw-a", IDS_ALL);
+	put_sending(&f, "rq_asked_b", to_b, now, NULL, IDS_ALL);
+	put_sending(&f, "rq_noted_b", to_b, now, "gw-b", IDS_ALL);
+	put_sending(&f, "rq_any", call, now, NULL, IDS_ALL);
 	assert_int_equal(gw_store_commit(f.store), 0);
 	assert_int_equal(gw_reqs_recover(f.r, msg, sizeof(msg)), 0);
 	assert_string_equal(msg, "4 live: 0 queued, 2 resent, 0 re-watched, 2 interrupted");
@@ -1707,6 +1897,8 @@ int main(void)
 		leakcheck_test(test_recovery_watch_errors),
 		leakcheck_test(test_recovery_resend),
 		leakcheck_test(test_recovery_resend_gateways),
+		leakcheck_test(test_recovery_resend_branch),
+		leakcheck_test(test_identity_changes),
 		leakcheck_test(test_recovery_scale),
 		leakcheck_test(test_alloc_failure),
 	};

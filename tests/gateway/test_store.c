@@ -56,6 +56,7 @@ static void req_eq(const struct gw_store_req *a, const struct gw_store_req *b)
 	str_eq(a->from_tag, b->from_tag);
 	assert_int_equal(a->cseq, b->cseq);
 	str_eq(a->sess_id, b->sess_id);
+	str_eq(a->branch, b->branch);
 	assert_int_equal(a->last_code, b->last_code);
 	str_eq(a->warning, b->warning);
 	assert_int_equal(a->last_seq, b->last_seq);
@@ -83,7 +84,7 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
 			 (int64_t)gw_store_nmigrations);
-	assert_int_equal(gw_store_nmigrations, 2);
+	assert_int_equal(gw_store_nmigrations, 3);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries')"), 4);
 	assert_int_equal(fx_sql_int(s, "PRAGMA foreign_keys"), 1);
@@ -262,8 +263,8 @@ static void test_migrate_v1_file(void **state)
 	(void)state;
 	make_v1_file(dir);
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 2);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 2);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
 				    " WHERE quick_check = 'ok'"), 1);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -280,6 +281,7 @@ static void test_migrate_v1_file(void **state)
 	assert_null(got.from_tag);
 	assert_int_equal(got.cseq, 0);
 	assert_null(got.sess_id);
+	assert_null(got.branch);
 	assert_int_equal(gw_store_events(s, "rq_v1_live", 0, 10, &evs), 0);
 	assert_int_equal(evs.n, 2);
 	assert_string_equal(evs.v[1].status, "sending");
@@ -298,6 +300,7 @@ static void test_migrate_v1_file(void **state)
 	upd.from_tag = S("tag-v2");
 	upd.cseq = 1;
 	upd.sess_id = S("123456789");
+	upd.branch = S("z9hG4bKv1-migrated");
 	upd.spec = NULL;
 	upd.sdp = NULL;
 	upd.info = S("migrated");
@@ -308,6 +311,7 @@ static void test_migrate_v1_file(void **state)
 	assert_string_equal(got.from_tag, "tag-v2");
 	assert_int_equal(got.cseq, 1);
 	assert_string_equal(got.sess_id, "123456789");
+	assert_string_equal(got.branch, "z9hG4bKv1-migrated");
 	assert_string_equal(got.info, "migrated");
 	assert_string_equal(got.spec, "{\"service\":\"call\"}");
 	assert_string_equal(got.sdp, "v=0 v1");
@@ -329,7 +333,145 @@ static void test_migrate_v1_file(void **state)
 
 	/* opened again: nothing more to apply */
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 2);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	gw_store_free(s);
+}
+
+/*
+ * A file as a pintgw of schema version 2 left it: migrations 1 and 2's
+ * own SQL (the seam) and rows as that version wrote them: a "sending"
+ * request with its identities but no branch, its spec in request_specs,
+ * its events and a delivery; an ended one; an idempotency entry.
+ */
+static void make_v2_file(const char *dir)
+{
+	char path[320];
+	sqlite3 *db = NULL;
+
+	fx_db_path(dir, path, sizeof(path));
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+					 NULL), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN");
+	assert_int_equal(gw_store_migrations[0].version, 1);
+	assert_int_equal(gw_store_migrations[1].version, 2);
+	exec_ok(db, gw_store_migrations[0].sql);
+	exec_ok(db, gw_store_migrations[1].sql);
+	exec_ok(db, "INSERT INTO schema_version VALUES (1, 1700000000000),"
+		" (2, 1700000000000);"
+		"INSERT INTO requests (id, owner, service, status, created_at, updated_at,"
+		" to_number, gateway, call_id, from_tag, cseq, sess_id, last_seq, sdp,"
+		" attempt) VALUES"
+		" ('rq_v2_live', 'k1', 'call', 'sending', 1700000000000, 1700000000001,"
+		" '+15555550199', 'gw-a', 'cid-v2', 'tag-v2', 1, '314159265358979',"
+		" 2, 'v=0 v2', 1),"
+		" ('rq_v2_done', 'k1', 'fax', 'completed', 1700000000002, 1700000000003,"
+		" NULL, NULL, NULL, NULL, NULL, NULL, 3, NULL, 1);"
+		"INSERT INTO request_specs VALUES ('rq_v2_live', '{\"service\":\"call\"}'),"
+		" ('rq_v2_done', '{\"service\":\"fax\"}');"
+		"INSERT INTO events VALUES ('rq_v2_live', 1, 1700000000000, 'queued', NULL, NULL),"
+		" ('rq_v2_live', 2, 1700000000001, 'sending', NULL, NULL),"
+		" ('rq_v2_done', 1, 1700000000002, 'queued', NULL, NULL);"
+		"INSERT INTO deliveries VALUES ('rq_v2_live', 1, 0, 'pending', 1700000000000,"
+		" NULL, NULL, 1700000000000);"
+		"INSERT INTO idempotency VALUES ('k1', 'key-2', zeroblob(32), 201, '{}',"
+		" 1700000000000);"
+		"COMMIT");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static int count_dlv_v2(struct gw_store_delivery *dlv, void *arg)
+{
+	assert_string_equal(dlv->request_id, "rq_v2_live");
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int count_live_v2(struct gw_store_req *req, void *arg)
+{
+	assert_string_equal(req->id, "rq_v2_live");
+	assert_null(req->branch);
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* A populated version-2 file migrates to 3 in place: every row reads as
+ * before with no branch, and takes one on its next update. */
+static void test_migrate_v2_file(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s;
+	struct gw_store_req got = { 0 }, again = { 0 }, upd;
+	struct gw_store_events evs = { 0 };
+	struct gw_store_idem idem = { 0 };
+	int n = 0;
+
+	(void)state;
+	make_v2_file(dir);
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
+				    " WHERE quick_check = 'ok'"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_table_info('requests')"
+				    " WHERE name = 'branch' AND type = 'TEXT'"), 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE branch IS NULL"), 2);
+
+	assert_int_equal(gw_store_get_request(s, "rq_v2_live", "k1", &got), 0);
+	assert_string_equal(got.status, "sending");
+	assert_string_equal(got.gateway, "gw-a");
+	assert_string_equal(got.call_id, "cid-v2");
+	assert_string_equal(got.from_tag, "tag-v2");
+	assert_int_equal(got.cseq, 1);
+	assert_string_equal(got.sess_id, "314159265358979");
+	assert_null(got.branch);
+	assert_string_equal(got.sdp, "v=0 v2");
+	assert_string_equal(got.spec, "{\"service\":\"call\"}");
+	assert_int_equal(got.updated_at, T0 + 1);
+	assert_int_equal(got.last_seq, 2);
+	assert_int_equal(got.attempt, 1);
+	assert_int_equal(gw_store_events(s, "rq_v2_live", 0, 10, &evs), 0);
+	assert_int_equal(evs.n, 2);
+	assert_string_equal(evs.v[1].status, "sending");
+	gw_store_events_clear(&evs);
+	assert_int_equal(gw_store_get_idem(s, "k1", "key-2", T0 + 1, &idem), 0);
+	assert_int_equal(idem.status_code, 201);
+	gw_store_idem_clear(&idem);
+	assert_int_equal(gw_store_due_deliveries(s, T0, 10, count_dlv_v2, &n), 0);
+	assert_int_equal(n, 1);
+	n = 0;
+	assert_int_equal(gw_store_scan_live(s, count_live_v2, &n), 0);
+	assert_int_equal(n, 1);
+
+	/* the old row takes a branch, the rest stays */
+	upd = got;
+	upd.branch = S("z9hG4bKQnJhbmNoLXYzLXRva2VuLQ");
+	upd.cseq = 2;
+	upd.spec = NULL;
+	upd.sdp = NULL;
+	assert_int_equal(gw_store_update_request(s, &upd, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	upd.spec = got.spec;
+	upd.sdp = got.sdp;
+	assert_int_equal(gw_store_get_request(s, "rq_v2_live", NULL, &again), 0);
+	req_eq(&again, &upd);
+	gw_store_req_clear(&again);
+	gw_store_req_clear(&got);
+	assert_int_equal(gw_store_get_request(s, "rq_v2_done", NULL, &got), 0);
+	assert_string_equal(got.status, "completed");
+	assert_string_equal(got.spec, "{\"service\":\"fax\"}");
+	assert_null(got.branch);
+	gw_store_req_clear(&got);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE branch IS NULL"), 1);
+	gw_store_free(s);
+
+	/* opened again: nothing more to apply, the branch is there */
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(gw_store_get_request(s, "rq_v2_live", NULL, &got), 0);
+	assert_string_equal(got.branch, "z9hG4bKQnJhbmNoLXYzLXRva2VuLQ");
+	assert_int_equal(got.cseq, 2);
+	gw_store_req_clear(&got);
 	gw_store_free(s);
 }
 
@@ -350,7 +492,8 @@ static void test_request_round_trip(void **state)
 		.outcome = S("{\"code\":\"ok\",\"sip_code\":200}"),
 		.gateway = S("pint-east"), .call_id = S("a84b4c76e66710@gw"),
 		.from_tag = S("Qm9ndXMtdGFnLTEyMzQ1"), .cseq = 2147483647u,
-		.sess_id = S("340282366920938463463374607431768211455"), .last_code = 200,
+		.sess_id = S("340282366920938463463374607431768211455"),
+		.branch = S("z9hG4bK5Jm0x8YtQ2Kb7Cq1-ZeVcWQ"), .last_code = 200,
 		.warning = S("399 gw \"Überlast\""), .last_seq = 5,
 		.sdp = S("v=0\r\no=- 1 1 IN IP4 gw\r\ns=-\r\nc=TN RFC2543 +15555550199\r\n"),
 		.spec = S("{\"service\":\"call\",\"to\":\"+15555550199\"}"), .attempt = 2,
@@ -406,6 +549,7 @@ static void test_request_round_trip(void **state)
 	upd.from_tag = NULL;
 	upd.cseq = 0;
 	upd.sess_id = S("1");
+	upd.branch = NULL;      /* like the other identities: NULL clears */
 	upd.sdp = NULL;
 	upd.spec = NULL;
 	upd.attempt = 3;
@@ -427,9 +571,12 @@ static void test_request_round_trip(void **state)
 	req_eq(&got, &upd);
 	gw_store_req_clear(&got);
 
-	/* a new spec and sdp replace the old ones */
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE branch IS NULL"), 2);
+
+	/* a new spec and sdp replace the old ones; a new branch is kept */
 	upd.spec = S("{\"service\":\"fax\"}");
 	upd.sdp = S("v=0\r\n");
+	upd.branch = S("z9hG4bK-second.attempt~1");
 	assert_int_equal(gw_store_update_request(s, &upd, NULL, NULL), 0);
 	assert_int_equal(gw_store_commit(s), 0);
 	assert_int_equal(gw_store_get_request(s, full.id, NULL, &got), 0);
@@ -1282,6 +1429,7 @@ int main(void)
 		leakcheck_test(test_open_create_reopen),
 		leakcheck_test(test_migrations),
 		leakcheck_test(test_migrate_v1_file),
+		leakcheck_test(test_migrate_v2_file),
 		leakcheck_test(test_request_round_trip),
 		leakcheck_test(test_update_keeps_big_spec),
 		leakcheck_test(test_list_filters_paging),
