@@ -74,7 +74,11 @@ void api_match(struct api_match *m, const char *method, const char *path)
 	n = slash ? (size_t)(slash - rest) : strlen(rest);
 	if (!n)
 		return;
-	if (slash) {
+	if (slash && !strcmp(slash, "/deliveries")) {
+		m->route = ROUTE_DELIVERIES;
+		m->allow = "GET";
+		m->op = get ? OP_DELIVERIES : OP_NONE;
+	} else if (slash) {
 		if (strcmp(slash, "/events"))
 			return;
 		m->route = ROUTE_EVENTS;
@@ -609,6 +613,9 @@ void gw_api_handle(struct web_http_req *req, void *arg)
 		break;
 	case OP_EVENTS:
 		api_events(api, req, &m, key->name);
+		break;
+	case OP_DELIVERIES:
+		api_deliveries(api, req, &m, key->name);
 		break;
 	case OP_CANCEL:
 		api_cancel(api, req, &m, key->name);

@@ -19,6 +19,7 @@
 
 #include "gateway/auth.h"
 #include "gateway/config.h"
+#include "gateway/hooks.h"
 #include "gateway/loop.h"
 #include "gateway/metrics.h"
 #include "gateway/requests.h"
@@ -37,6 +38,7 @@ struct gw_api_deps {
 	struct web_http *http;          /* NULL: late replies are dropped */
 	const struct gw_conf *conf;
 	const struct gw_auth *auth;
+	struct gw_hooks *hooks;         /* NULL: no webhook metrics */
 };
 
 /* Lifetime */

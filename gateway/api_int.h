@@ -35,6 +35,7 @@ enum api_route {
 	ROUTE_COLLECTION,       /* /v1/requests */
 	ROUTE_ITEM,             /* /v1/requests/{id} */
 	ROUTE_EVENTS,           /* /v1/requests/{id}/events */
+	ROUTE_DELIVERIES,       /* /v1/requests/{id}/deliveries */
 	ROUTE_HEALTHZ,
 	ROUTE_READYZ,
 	ROUTE_METRICS,
@@ -48,6 +49,7 @@ enum api_op {
 	OP_GET,
 	OP_CANCEL,
 	OP_EVENTS,
+	OP_DELIVERIES,
 	OP_HEALTHZ,
 	OP_READYZ,
 	OP_METRICS,
@@ -192,13 +194,15 @@ uint64_t api_live_of(struct gw_api *api, const char *owner);
 int api_policy(const struct gw_spec *spec, const struct gw_conf_key *key,
 	       struct web_json_err *e);
 
-/* api_read.c: GET /v1/requests[/{id}[/events]] */
+/* api_read.c: GET /v1/requests[/{id}[/events|/deliveries]] */
 void api_get(struct gw_api *api, struct web_http_req *req,
 	     const struct api_match *m, const char *owner);
 void api_list(struct gw_api *api, struct web_http_req *req,
 	      const char *owner);
 void api_events(struct gw_api *api, struct web_http_req *req,
 		const struct api_match *m, const char *owner);
+void api_deliveries(struct gw_api *api, struct web_http_req *req,
+		    const struct api_match *m, const char *owner);
 void api_wait_event(struct api_sub *sub, const struct gw_store_req *row,
 		    const struct gw_store_event *ev);
 bool api_stream_send(struct gw_api *api, uint64_t sid,

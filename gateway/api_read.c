@@ -1,7 +1,8 @@
 /*
  * gateway/api_read.c — GET /v1/requests/{id} (with the long-poll),
- * GET /v1/requests (filters, pages) and GET /v1/requests/{id}/events (a
- * JSON list, or server-sent events). Everything read is committed state;
+ * GET /v1/requests (filters, pages), GET /v1/requests/{id}/events (a
+ * JSON list, or server-sent events) and GET /v1/requests/{id}/deliveries
+ * (its webhook deliveries). Everything read is committed state;
  * a key sees its own requests only (another key's id is a 404).
  */
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <strings.h>
 
 #include "gateway/api_int.h"
+#include "gateway/hooks.h"
 #include "gateway/log.h"
 #include "pint/tel.h"
 
@@ -486,6 +488,112 @@ void api_events(struct gw_api *api, struct web_http_req *req,
 	if (err) {
 		api_store_err(&e, err == EMSGSIZE ? ENOMEM : err);
 		api_reply_err(req, &e);
+		return;
+	}
+	web_http_reply(req, 200, WEB_HTTP_CT_JSON, body, len);
+	free(body);
+}
+
+/* ---- GET /v1/requests/{id}/deliveries ---- */
+
+static int delivery_json(json_t *arr, const char *id,
+			 const struct gw_store_delivery *d)
+{
+	char eid[WEB_WEBHOOK_EVENT_ID_SIZE];
+	json_t *o = json_object();
+	int err = o ? 0 : ENOMEM;
+
+	if (!err)
+		err = web_webhook_event_id(eid, sizeof(eid), id, d->seq);
+	if (!err)
+		err = web_json_set_new(o, "seq", json_integer(d->seq));
+	if (!err)
+		err = web_json_set_str(o, "event_id", eid);
+	if (!err)
+		err = web_json_set_str(o, "state", gw_hooks_state_name(d));
+	if (!err)
+		err = web_json_set_new(o, "attempt", json_integer(d->attempt));
+	if (!err)
+		err = d->state == GW_STORE_DLV_PENDING ?
+			web_json_set_time(o, "next_at", d->next_at) :
+			web_json_set_new(o, "next_at", json_null());
+	if (!err)
+		err = web_json_set_new(o, "last_code", d->last_code ?
+				       json_integer(d->last_code) :
+				       json_null());
+	if (!err)
+		err = web_json_set_str(o, "last_error", d->last_error);
+	if (!err)
+		err = web_json_set_time(o, "updated_at", d->updated_at);
+	if (!err && json_array_append(arr, o))
+		err = ENOMEM;
+	json_decref(o);
+	return err;
+}
+
+/* {"deliveries": [...]} of request id, every row in seq order. */
+static int deliveries_json(struct gw_api *api, const char *id, char **bodyp,
+			   size_t *lenp)
+{
+	struct gw_store_deliveries ds;
+	json_t *root = json_object(), *arr = json_array();
+	uint32_t after = 0;
+	size_t i, total = 0;
+	int err = root && arr ? 0 : ENOMEM;
+
+	while (!err) {
+		err = gw_store_deliveries(api->d->store, id, after,
+					  EVENTS_PAGE, &ds);
+		for (i = 0; !err && i < ds.n; i++)
+			err = delivery_json(arr, id, &ds.v[i]);
+		if (!err && ds.n)
+			after = ds.v[ds.n - 1].seq;
+		total += ds.n;
+		if (ds.n < EVENTS_PAGE || total >= EVENTS_LIST_MAX) {
+			gw_store_deliveries_clear(&ds);
+			break;
+		}
+		gw_store_deliveries_clear(&ds);
+	}
+	if (!err) {
+		err = web_json_set_new(root, "deliveries", arr);
+		arr = NULL;
+	}
+	if (!err)
+		err = web_json_dump(bodyp, lenp, root, 0);
+	json_decref(arr);
+	json_decref(root);
+	return err;
+}
+
+/*
+ * The webhook deliveries of one of owner's requests: one entry per event
+ * that passed its filter, with its state (pending, retry, delivered,
+ * failed), attempts made and the last status or error.
+ */
+void api_deliveries(struct gw_api *api, struct web_http_req *req,
+		    const struct api_match *m, const char *owner)
+{
+	struct gw_store_req row;
+	struct web_json_err e;
+	const char *name, *value;
+	char *body = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!web_http_req_query_at(req, 0, &name, &value)) {
+		api_reply_code(req, 400, "unknown_parameter", name,
+			       "unknown query parameter");
+		return;
+	}
+	if (!load(api, req, m->id, owner, &row))
+		return;
+	err = deliveries_json(api, row.id, &body, &len);
+	gw_store_req_clear(&row);
+	if (err) {
+		api_store_err(&e, err);
+		api_reply_err(req, &e);
+		free(body);
 		return;
 	}
 	web_http_reply(req, 200, WEB_HTTP_CT_JSON, body, len);

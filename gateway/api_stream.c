@@ -288,6 +288,7 @@ void api_metrics(struct gw_api *api, struct web_http_req *req)
 	struct gw_store_stats ss;
 	struct gw_reqs_stats rs;
 	struct gw_loop_stats ls;
+	struct gw_hooks_stats hk;
 	struct pint_mbuf mb;
 	bool a, b;
 	int err;
@@ -308,6 +309,10 @@ void api_metrics(struct gw_api *api, struct web_http_req *req)
 	}
 	gw_loop_stats(api->d->loop, &ls);
 	src.loop = &ls;
+	if (api->d->hooks) {
+		gw_hooks_stats(api->d->hooks, &hk);
+		src.hooks = &hk;
+	}
 	pint_mbuf_init(&mb, 0);
 	err = gw_metrics_render(&mb, &src);
 	if (!err && api->d->sip)

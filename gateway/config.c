@@ -25,6 +25,7 @@
 static const char *const sect_names[] = {
 	[GW_SECT_MAIN] = "pintgw", [GW_SECT_HTTP] = "http",
 	[GW_SECT_SIP] = "sip", [GW_SECT_STORE] = "store",
+	[GW_SECT_WEBHOOKS] = "webhooks",
 	[GW_SECT_GATEWAY] = "gateway", [GW_SECT_SERVICE] = "service",
 	[GW_SECT_KEY] = "key",
 };
@@ -83,6 +84,8 @@ static void *sect_obj(struct gw_conf_parse *ps)
 		return &c->sip;
 	case GW_SECT_STORE:
 		return &c->store;
+	case GW_SECT_WEBHOOKS:
+		return &c->webhooks;
 	case GW_SECT_GATEWAY:
 		return &c->gateways[ps->idx];
 	case GW_SECT_SERVICE:
@@ -189,6 +192,10 @@ static void finish_section(struct gw_conf_parse *ps)
 		check_order(ps, "t1", c->sip.t1, "t2", c->sip.t2);
 		check_order(ps, "ring_timeout", c->sip.ring_timeout,
 			    "ring_timeout_max", c->sip.ring_timeout_max);
+		break;
+	case GW_SECT_WEBHOOKS:
+		check_order(ps, "base_delay", c->webhooks.base_delay,
+			    "max_delay", c->webhooks.max_delay);
 		break;
 	case GW_SECT_GATEWAY:
 		finish_gateway(ps, &c->gateways[ps->idx]);
@@ -365,7 +372,7 @@ static void start_section(struct gw_conf_parse *ps, const char *p, size_t len)
 			 p);
 		gw_conf_show(kind, shown, sizeof(shown));
 		gw_conf_error(ps, ps->line,
-			      "unknown section [%s] (expected pintgw, http, sip, store, gateway NAME, service NAME or key NAME)",
+			      "unknown section [%s] (expected pintgw, http, sip, store, webhooks, gateway NAME, service NAME or key NAME)",
 			      shown);
 		return;
 	}

@@ -18,6 +18,7 @@
 #include "gateway/store.h"
 #include "pint/gwset.h"
 #include "pint/service.h"
+#include "web/urlsafe.h"
 
 /* Limits */
 #define GW_CONF_MAX_FILE      (1024u * 1024u)  /* bytes of pintgw.conf */
@@ -100,6 +101,16 @@ struct gw_conf_store {
 	uint32_t busy_timeout;          /* ms */
 };
 
+/* [webhooks] (docs/webhooks.md); every key needs a restart */
+struct gw_conf_webhooks {
+	uint32_t attempts;              /* per delivery, the first included */
+	uint32_t base_delay;            /* seconds: the first retry's bound */
+	uint32_t max_delay;             /* seconds, >= base_delay */
+	uint32_t timeout;               /* seconds: one attempt, whole */
+	uint32_t max_inflight;          /* POSTs at once */
+	struct web_urlsafe_allow allow_private;  /* CIDRs delivered to anyway */
+};
+
 /* [gateway NAME] */
 struct gw_conf_gateway {
 	char *name;
@@ -159,6 +170,7 @@ struct gw_conf {
 	struct gw_conf_http http;
 	struct gw_conf_sip sip;
 	struct gw_conf_store store;
+	struct gw_conf_webhooks webhooks;
 	struct gw_conf_gateway *gateways;
 	size_t ngateways;
 	struct gw_conf_service *services;

@@ -15,6 +15,8 @@
 #include "gateway/transport.h"
 #include "pint/pl.h"
 #include "pint/tel.h"
+#include "web/fetch.h"
+#include "web/webhook.h"
 
 _Static_assert(GW_CONF_MAX_LISTEN == GW_TP_MAX_LISTENERS, "one per socket");
 
@@ -336,6 +338,25 @@ static int set_sync(struct gw_conf_parse *ps, void *obj,
 	return 0;
 }
 
+/* ---- [webhooks] -------------------------------------------------------- */
+
+/* CIDRs, several per line and the key repeatable: the lists add up. */
+static int set_allow_private(struct gw_conf_parse *ps, void *obj,
+			     const struct gw_conf_keydef *kd, const char *val)
+{
+	struct gw_conf_webhooks *w = obj;
+	const char *why = NULL;
+	char expected[128];
+
+	if (!web_urlsafe_allow_parse(&w->allow_private, val, strlen(val),
+				     &why) && *val)
+		return 0;
+	snprintf(expected, sizeof(expected),
+		 "networks such as 10.0.0.0/8 or fd00::/8 (at most %u)%s%s",
+		 WEB_URLSAFE_ALLOW_MAX, why ? ": " : "", why ? why : "");
+	return gw_conf_bad(ps, kd->name, val, expected);
+}
+
 /* ---- the tables -------------------------------------------------------- */
 
 
@@ -385,6 +406,17 @@ static const struct gw_conf_keydef store_keys[] = {
 	GW_KEY_U32(struct gw_conf_store, busy_timeout, 1, 600000, "ms"),
 };
 
+static const struct gw_conf_keydef webhooks_keys[] = {
+	GW_KEY_U32(struct gw_conf_webhooks, attempts, 1, WEB_WEBHOOK_ATTEMPTS_MAX,
+	    NULL),
+	GW_KEY_U32(struct gw_conf_webhooks, base_delay, 1, 86400, "seconds"),
+	GW_KEY_U32(struct gw_conf_webhooks, max_delay, 1, 7 * 86400, "seconds"),
+	GW_KEY_U32(struct gw_conf_webhooks, timeout, 1, 300, "seconds"),
+	GW_KEY_U32(struct gw_conf_webhooks, max_inflight, 1, 10000, NULL),
+	GW_KEY_FN("allow_private", struct gw_conf_webhooks, allow_private,
+	   set_allow_private, GW_KD_REPEAT),
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(N(sip_keys) <= GW_CONF_SECT_KEYS, "seen[] too small");
@@ -401,6 +433,7 @@ const struct gw_conf_keydef *gw_conf_keydefs(enum gw_conf_sect sect,
 		[GW_SECT_HTTP] = {http_keys, N(http_keys)},
 		[GW_SECT_SIP] = {sip_keys, N(sip_keys)},
 		[GW_SECT_STORE] = {store_keys, N(store_keys)},
+		[GW_SECT_WEBHOOKS] = {webhooks_keys, N(webhooks_keys)},
 	};
 
 	if (sect == GW_SECT_GATEWAY) {
@@ -456,7 +489,7 @@ int gw_conf_set(struct gw_conf_parse *ps, void *obj,
 
 /* ---- defaults ---------------------------------------------------------- */
 
-/* Fill conf (zeroed) with every default of [pintgw] … [store]. */
+/* Fill conf (zeroed) with every default of [pintgw] … [webhooks]. */
 int gw_conf_defaults(struct gw_conf *conf)
 {
 	static const char *const sip_listen[] = {"udp:127.0.0.1:5060",
@@ -508,6 +541,13 @@ int gw_conf_defaults(struct gw_conf *conf)
 
 	conf->store.synchronous = GW_STORE_SYNC_NORMAL;
 	conf->store.busy_timeout = GW_STORE_BUSY_TIMEOUT_MS;
+
+	conf->webhooks.attempts = WEB_WEBHOOK_ATTEMPTS;
+	conf->webhooks.base_delay = WEB_WEBHOOK_BASE_MS / 1000u;
+	conf->webhooks.max_delay = WEB_WEBHOOK_MAX_DELAY_MS / 1000u;
+	conf->webhooks.timeout = WEB_FETCH_TIMEOUT_MS / 1000u;
+	conf->webhooks.max_inflight = WEB_WEBHOOK_INFLIGHT;
+	web_urlsafe_allow_init(&conf->webhooks.allow_private);
 	return 0;
 }
 

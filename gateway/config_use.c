@@ -191,6 +191,17 @@ static bool addr_differ(const struct gw_conf_addr *a,
 	       str_differ(a->host, b->host);
 }
 
+static bool webhooks_differ(const struct gw_conf_webhooks *a,
+			    const struct gw_conf_webhooks *b)
+{
+	return a->attempts != b->attempts || a->base_delay != b->base_delay ||
+	       a->max_delay != b->max_delay || a->timeout != b->timeout ||
+	       a->max_inflight != b->max_inflight ||
+	       a->allow_private.n != b->allow_private.n ||
+	       memcmp(a->allow_private.v, b->allow_private.v,
+		      a->allow_private.n * sizeof(a->allow_private.v[0]));
+}
+
 /*
  * Whether going from old to cur changes a setting that a reload cannot
  * apply (sockets, store, timers fixed at start: docs/pintgw.conf.5,
@@ -233,6 +244,7 @@ bool gw_conf_needs_restart(const struct gw_conf *old,
 	     "[store] synchronous");
 	DIFF(old->store.busy_timeout != cur->store.busy_timeout,
 	     "[store] busy_timeout");
+	DIFF(webhooks_differ(&old->webhooks, &cur->webhooks), "[webhooks]");
 #undef DIFF
 	if (keyp)
 		*keyp = key;

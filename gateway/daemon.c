@@ -1,8 +1,9 @@
 /*
  * gateway/daemon.c — the parts of pintgw made in order on one loop, the
- * loop hooks of libmicrohttpd, and what the signals do: SIGHUP reloads
- * (keys, gateways, services, log settings; what needs a restart keeps
- * its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
+ * loop hooks of libmicrohttpd (the webhook pipeline hooks its fetcher
+ * itself), the fan-out of published events, and what the signals do:
+ * SIGHUP reloads (keys and their webhook secrets, gateways, services, log
+ * settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
  * seconds and stop, SIGUSR1 logs a dump.
  */
 #ifdef HAVE_CONFIG_H
@@ -21,6 +22,7 @@
 #include "gateway/api.h"
 #include "gateway/auth.h"
 #include "gateway/daemon.h"
+#include "gateway/hooks.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
 #include "gateway/requests.h"
@@ -48,6 +50,7 @@ struct gw_daemon {
 	struct gw_sip *sip;
 	struct gw_reqs *reqs;
 	struct gw_api *api;
+	struct gw_hooks *hooks;
 	struct web_http *http;
 	struct gw_api_deps deps;        /* what the api reads at each use */
 	struct gw_fd http_fd;
@@ -84,6 +87,17 @@ static void sip_event(uint64_t ref, const struct pint_status_ev *ev, void *arg)
 
 	if (d->reqs)
 		gw_reqs_sip_event(ref, ev, d->reqs);
+}
+
+/* Every committed event: waiters and streams, then webhooks. */
+static void published(const struct gw_store_req *row,
+		      const struct gw_store_event *ev, void *arg)
+{
+	struct gw_daemon *d = arg;
+
+	gw_api_published(row, ev, d->api);
+	if (d->hooks)
+		gw_hooks_published(row, ev, d->hooks);
 }
 
 static void http_log(const char *msg, void *arg)
@@ -248,9 +262,14 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 		snprintf(msg, msgsize, "api: %s", strerror(err));
 		return err;
 	}
+	err = gw_hooks_alloc(&d->hooks, d->loop, d->store, d->conf, NULL, msg,
+			     msgsize);
+	if (err)
+		return err;
+	d->deps.hooks = d->hooks;
 	memset(&hooks, 0, sizeof(hooks));
-	hooks.published = gw_api_published;
-	hooks.arg = d->api;
+	hooks.published = published;
+	hooks.arg = d;
 	err = gw_reqs_alloc(&d->reqs, d->loop, d->store, d->sip, d->conf,
 			    &hooks);
 	if (!err)
@@ -264,6 +283,9 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 			 rmsg[0] ? ": " : "", rmsg);
 		return err;
 	}
+	err = gw_hooks_recover(d->hooks, msg, msgsize);
+	if (err)
+		return err;
 	err = start_http(d, msg, msgsize);
 	if (!err)
 		err = watch_signals(d, msg, msgsize);
@@ -373,6 +395,7 @@ void gw_daemon_free(struct gw_daemon *d)
 		gw_timer_stop(d->loop, &d->drain_poll);
 	}
 	gw_store_free(d->store);
+	gw_hooks_free(d->hooks);        /* after the store's last callbacks */
 	gw_auth_free(d->auth);
 	gw_conf_free(d->conf);
 	gw_loop_free(d->loop);
@@ -446,7 +469,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 		"[sip] contact_host", "[sip] user", "[sip] udp_buffer",
 		"[sip] tcp_idle_timeout", "[sip] max_message", "[sip] t1",
 		"[sip] t2", "[sip] t4", "[store] synchronous",
-		"[store] busy_timeout",
+		"[store] busy_timeout", "[webhooks]",
 	};
 	size_t i;
 
@@ -481,6 +504,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 	case 14: SWAP(old->sip.t4, cur->sip.t4); break;
 	case 15: SWAP(old->store.synchronous, cur->store.synchronous); break;
 	case 16: SWAP(old->store.busy_timeout, cur->store.busy_timeout); break;
+	case 17: SWAP(old->webhooks, cur->webhooks); break;
 	default:
 		return false;   /* a key this version does not know */
 	}
@@ -561,6 +585,9 @@ int gw_daemon_reload(struct gw_daemon *d)
 		return err;
 	}
 	keep_fixed(d->conf, nc);
+	if (gw_hooks_reload(d->hooks, nc))
+		log_warn("config: webhook secrets not reloaded (%s): the "
+			 "previous ones stay", strerror(ENOMEM));
 	gw_reqs_reload(d->reqs, nc);
 	d->deps.conf = nc;
 	d->deps.auth = na;

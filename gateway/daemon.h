@@ -1,7 +1,7 @@
 /*
  * gateway/daemon.h — pintgw assembled on one loop: configuration, log
- * settings, store, SIP side, request table (recovered), HTTP API; SIGHUP
- * reloads keys and gateways, SIGTERM/SIGINT drain and stop, SIGUSR1 logs
+ * settings, store, SIP side, webhook pipeline, request table (recovered),
+ * HTTP API; SIGHUP reloads keys, webhook secrets and gateways, SIGTERM/SIGINT drain and stop, SIGUSR1 logs
  * a state dump.
  *
  * The daemon owns every part and the configuration it was given; it

@@ -13,6 +13,7 @@
 #include "gateway/auth.h"
 #include "gateway/config.h"
 #include "gateway/daemon.h"
+#include "web/fetch.h"
 
 #define DEFAULT_CONF "/etc/pintgw/pintgw.conf"
 
@@ -98,13 +99,22 @@ static int run(const char *path)
 
 	if (load(&conf, path))
 		return EXIT_FAILURE;
+	/* libcurl's process-wide set-up, before any thread (webhooks) */
+	err = web_fetch_global_init();
+	if (err) {
+		gw_conf_free(conf);
+		fprintf(stderr, "pintgw: libcurl: %s\n", strerror(err));
+		return EXIT_FAILURE;
+	}
 	err = gw_daemon_alloc(&d, conf, path, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "pintgw: %s\n", msg[0] ? msg : strerror(err));
+		web_fetch_global_cleanup();
 		return EXIT_FAILURE;
 	}
 	err = gw_daemon_run(d);
 	gw_daemon_free(d);
+	web_fetch_global_cleanup();
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 

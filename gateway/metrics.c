@@ -322,6 +322,56 @@ static int render_loop(struct pint_mbuf *mb, const struct gw_loop_stats *st)
  * Append the exposition of every family src has. Numbers are exact
  * integers except the histogram's sum (seconds, µs precision).
  */
+static int render_hooks(struct pint_mbuf *mb, const struct gw_hooks_stats *h)
+{
+	static const char name[] = "pintgw_webhook_deliveries_total";
+	const struct {
+		const char *result;
+		uint64_t v;
+	} by[] = {
+		{ "delivered", h->delivered },
+		{ "retry", h->retried },
+		{ "failed", h->failed },
+		{ "no_secret", h->no_secret },
+	};
+	size_t i;
+	int err;
+
+	err = family(mb, name, "counter",
+		     "Webhook delivery attempts' ends, by result (no_secret "
+		     "is also counted in failed).");
+	for (i = 0; i < sizeof(by) / sizeof(by[0]) && !err; i++)
+		err = sample2(mb, name, "result", by[i].result, NULL, NULL,
+			      by[i].v);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_attempts_total", "counter",
+			     "Webhook POSTs started.", h->attempts);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_created_total", "counter",
+			     "Events that passed a request's webhook filter.",
+			     h->created);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_recovered_total", "counter",
+			     "Pending deliveries queued again at start.",
+			     h->recovered);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_store_errors_total", "counter",
+			     "Delivery rows that could not be written.",
+			     h->store_errors);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_queue_depth", "gauge",
+			     "Webhook deliveries held (waiting or in flight).",
+			     h->depth);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_inflight", "gauge",
+			     "Webhook POSTs in flight.", h->inflight);
+	if (!err)
+		err = scalar(mb, "pintgw_webhook_requests", "gauge",
+			     "Requests with webhook deliveries held.",
+			     h->requests);
+	return err;
+}
+
 int gw_metrics_render(struct pint_mbuf *mb, const struct gw_metrics_src *src)
 {
 	int err;
@@ -345,5 +395,7 @@ int gw_metrics_render(struct pint_mbuf *mb, const struct gw_metrics_src *src)
 		err = render_store(mb, src->store);
 	if (!err && src->loop)
 		err = render_loop(mb, src->loop);
+	if (!err && src->hooks)
+		err = render_hooks(mb, src->hooks);
 	return err;
 }

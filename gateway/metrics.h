@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gateway/hooks.h"
 #include "gateway/loop.h"
 #include "gateway/requests.h"
 #include "gateway/store.h"
@@ -55,6 +56,7 @@ struct gw_metrics_src {
 	const struct gw_store_stats *store;
 	const struct gw_reqs_stats *reqs;
 	const struct gw_loop_stats *loop;
+	const struct gw_hooks_stats *hooks;     /* webhook deliveries */
 	size_t waiting;                 /* long-polls parked in the api */
 	bool ready;                     /* what /readyz would say */
 };

@@ -152,6 +152,11 @@ struct gw_store_events {
 	size_t n;
 };
 
+struct gw_store_deliveries {
+	struct gw_store_delivery *v;
+	size_t n;
+};
+
 struct gw_store_stats {
 	uint64_t commits;               /* transactions committed */
 	uint64_t failed_commits;        /* transactions rolled back */
@@ -213,6 +218,9 @@ int gw_store_next_start(struct gw_store *s, int64_t *atp);
 int gw_store_due_deliveries(struct gw_store *s, int64_t now_ms, size_t limit,
 			    gw_store_dlv_h *h, void *arg);
 int gw_store_next_delivery(struct gw_store *s, int64_t *atp);
+int gw_store_deliveries(struct gw_store *s, const char *request_id,
+			uint32_t after_seq, size_t limit,
+			struct gw_store_deliveries *out);
 
 /* Upkeep, for idle times */
 int gw_store_checkpoint(struct gw_store *s);
@@ -225,5 +233,6 @@ void gw_store_idem_clear(struct gw_store_idem *idem);
 void gw_store_delivery_clear(struct gw_store_delivery *dlv);
 void gw_store_page_clear(struct gw_store_page *page);
 void gw_store_events_clear(struct gw_store_events *evs);
+void gw_store_deliveries_clear(struct gw_store_deliveries *d);
 
 #endif

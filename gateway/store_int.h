@@ -77,6 +77,7 @@ enum gw_store_st {
 	ST_NEXT_START,
 	ST_DUE_DLV,
 	ST_NEXT_DLV,
+	ST_DLVS,
 	ST_COUNT
 };
 

@@ -126,6 +126,8 @@ int gw_store_prepare_reads(struct gw_store *s)
 		  " WHERE " DUE_WHERE " AND start_at <= ?1 ORDER BY start_at, id LIMIT ?2" },
 		{ ST_DUE_DLV, &gw_store_t_dlv,
 		  " WHERE " DLV_WHERE " AND next_at <= ?1 ORDER BY next_at, request_id, seq LIMIT ?2" },
+		{ ST_DLVS, &gw_store_t_dlv,
+		  " WHERE request_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3" },
 	};
 	size_t i;
 	int err = 0;
@@ -528,6 +530,45 @@ int gw_store_due_deliveries(struct gw_store *s, int64_t now_ms, size_t limit,
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
 	return scan(s, st, NULL, h, arg);
+}
+
+/* Up to limit deliveries of request_id past after_seq, by seq. */
+int gw_store_deliveries(struct gw_store *s, const char *request_id,
+			uint32_t after_seq, size_t limit,
+			struct gw_store_deliveries *out)
+{
+	sqlite3_stmt *st = s->st[ST_DLVS];
+	bool more;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!request_id || !limit || limit > GW_STORE_EVENTS_MAX)
+		return EINVAL;
+	if (s->busy)
+		return EBUSY;
+	sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, after_seq);
+	sqlite3_bind_int64(st, 3, (int64_t)limit);
+	out->v = calloc(limit, sizeof(*out->v));
+	if (!out->v)
+		return ENOMEM;
+	err = collect(s, st, &gw_store_t_dlv, out->v, limit, &out->n, &more);
+	if (err)
+		gw_store_deliveries_clear(out);
+	return err;
+}
+
+/* Free the rows; NULL-safe, also for a zeroed struct. */
+void gw_store_deliveries_clear(struct gw_store_deliveries *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->n; i++)
+		gw_store_delivery_clear(&d->v[i]);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
 }
 
 /* The earliest next_at of a pending delivery; ENOENT if none. */

@@ -105,6 +105,13 @@ static void check_defaults(const struct gw_conf *c)
 
 	assert_int_equal(c->store.synchronous, GW_STORE_SYNC_NORMAL);
 	assert_int_equal(c->store.busy_timeout, 5000);
+
+	assert_int_equal(c->webhooks.attempts, 12);
+	assert_int_equal(c->webhooks.base_delay, 5);
+	assert_int_equal(c->webhooks.max_delay, 3600);
+	assert_int_equal(c->webhooks.timeout, 10);
+	assert_int_equal(c->webhooks.max_inflight, 64);
+	assert_int_equal(c->webhooks.allow_private.n, 0);
 }
 
 static void check_gateway_defaults(const struct gw_conf_gateway *gw)
@@ -555,6 +562,78 @@ static void test_limits(void **state)
 	check_one_error(&mb, "t.conf:67: deny: more than 64 prefixes");
 }
 
+/* [webhooks]: values, the repeatable allow-list, its limits and order. */
+static void test_webhooks(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *error;      /* NULL: valid */
+	} bad[] = {
+		{"[webhooks]\nattempts = 0\n",
+		 "t.conf:2: attempts: expected a number from 1 to 100, got '0'"},
+		{"[webhooks]\nattempts = 101\n",
+		 "t.conf:2: attempts: expected a number from 1 to 100, got '101'"},
+		{"[webhooks]\ntimeout = 0\n",
+		 "t.conf:2: timeout: expected a number of seconds from 1 to 300, "
+		 "got '0'"},
+		{"[webhooks]\nbase_delay = 10\nmax_delay = 5\n",
+		 "t.conf:2: base_delay (10) must not be above max_delay (5)"},
+		{"[webhooks]\nallow_private = 10.0.0.0/33\n", NULL},
+		{"[webhooks]\nallow_private =\n", NULL},
+		{"[webhooks]\nbogus = 1\n", NULL},
+		{"[webhooks]\n[webhooks]\n",
+		 "t.conf:2: duplicate section [webhooks] (first at line 1)"},
+		{"[webhooks x]\n", "t.conf:1: section [webhooks] takes no name"},
+	};
+	struct gw_conf_errs errs;
+	struct gw_conf *c;
+	struct pint_mbuf mb;
+	size_t i;
+
+	(void)state;
+	c = parse_text_ok("[webhooks]\nattempts = 3\nbase_delay = 1\n"
+			  "max_delay = 2\ntimeout = 4\nmax_inflight = 5\n"
+			  "allow_private = 127.0.0.0/8, ::1\n"
+			  "allow_private = 10.20.0.0/16\n");
+	assert_int_equal(c->webhooks.attempts, 3);
+	assert_int_equal(c->webhooks.base_delay, 1);
+	assert_int_equal(c->webhooks.max_delay, 2);
+	assert_int_equal(c->webhooks.timeout, 4);
+	assert_int_equal(c->webhooks.max_inflight, 5);
+	assert_int_equal(c->webhooks.allow_private.n, 3);
+	assert_int_equal(c->webhooks.allow_private.v[0].family, AF_INET);
+	assert_int_equal(c->webhooks.allow_private.v[0].bits, 8);
+	assert_int_equal(c->webhooks.allow_private.v[1].family, AF_INET6);
+	assert_int_equal(c->webhooks.allow_private.v[1].bits, 128);
+	assert_int_equal(c->webhooks.allow_private.v[2].bits, 16);
+	gw_conf_free(c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = NULL;
+		assert_int_equal(gw_conf_parse_string(&c, bad[i].text,
+						      strlen(bad[i].text), "t.conf",
+						      &errs), EINVAL);
+		assert_null(c);
+		assert_int_equal(errs.total, 1);
+		if (bad[i].error)
+			assert_string_equal(errs.msg[0], bad[i].error);
+	}
+
+	/* 64 networks in all, over repeated keys */
+	BUILD(mb, "[webhooks]\n", "allow_private = 10.%u.%u.0/24\n", 64);
+	c = parse_text_ok(mb.buf);
+	assert_int_equal(c->webhooks.allow_private.n, 64);
+	gw_conf_free(c);
+	assert_int_equal(pint_mbuf_puts(&mb, "allow_private = 192.0.2.1\n"), 0);
+	c = NULL;
+	assert_int_equal(gw_conf_parse_string(&c, mb.buf, mb.len, "t.conf",
+					      &errs), EINVAL);
+	assert_int_equal(errs.total, 1);
+	assert_non_null(strstr(errs.msg[0], "t.conf:66: allow_private:"));
+	assert_non_null(strstr(errs.msg[0], "too many networks"));
+	pint_mbuf_reset(&mb);
+}
+
 static void test_key_limit(void **state)
 {
 	struct gw_conf_errs errs;
@@ -671,6 +750,7 @@ static void test_every_key_documented(void **state)
 	} sects[] = {
 		{GW_SECT_MAIN, "[pintgw]"}, {GW_SECT_HTTP, "[http]"},
 		{GW_SECT_SIP, "[sip]"}, {GW_SECT_STORE, "[store]"},
+		{GW_SECT_WEBHOOKS, "[webhooks]"},
 		{GW_SECT_GATEWAY, "[gateway local]"},
 		{GW_SECT_SERVICE, "[service faxback]"},
 		{GW_SECT_KEY, "[key example]"},
@@ -706,7 +786,7 @@ static void test_every_key_documented(void **state)
 	}
 	assert_true(has_key(text, "[gateway local]", "subtype.image/tiff"));
 	assert_non_null(strstr(man, "\n.BI subtype. TYPE\n"));
-	assert_int_equal(total, 59);
+	assert_int_equal(total, 65);
 	free(text);
 	free(man);
 }
@@ -825,6 +905,9 @@ static void test_needs_restart(void **state)
 		{"[sip]\ncontact_host = 127.0.0.2\n", "[sip] contact_host"},
 		{"[sip]\nt4 = 100\n", "[sip] t4"},
 		{"[store]\nsynchronous = full\n", "[store] synchronous"},
+		{"[webhooks]\nattempts = 3\n", "[webhooks]"},
+		{"[webhooks]\nallow_private = 10.0.0.0/8\n", "[webhooks]"},
+		{"[webhooks]\nattempts = 12\nmax_delay = 3600\n", NULL},
 	};
 	struct gw_conf *base = parse_text_ok("");
 	size_t i;
@@ -927,6 +1010,7 @@ int main(void)
 		leakcheck_test(test_error_limit),
 		leakcheck_test(test_limits),
 		leakcheck_test(test_key_limit),
+		leakcheck_test(test_webhooks),
 		leakcheck_test(test_shipped_conf),
 		leakcheck_test(test_every_key_documented),
 		leakcheck_test(test_load_errors),
