@@ -40,6 +40,7 @@ static void reap_h(void *arg)
 	}
 }
 
+/* Free the dead at the end of this loop turn (never inside a callback). */
 void sim_reap_later(struct gw_sim *sim)
 {
 	if (!gw_defer_pending(&sim->reaper))
@@ -556,6 +557,7 @@ uint16_t gw_sim_port(const struct gw_sim *sim, bool tcp)
 	return sim->udp_ls >= 0 ? sim->udp_port : 0;
 }
 
+/* Copy the counters out (all zero for no simulator). */
 void gw_sim_stats(const struct gw_sim *sim, struct gw_sim_stats *st)
 {
 	if (sim)

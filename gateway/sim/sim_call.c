@@ -23,6 +23,7 @@
 #include "gateway/log.h"
 #include "gateway/sim/sim_int.h"
 
+/* The state's name, for logs and gw_sim_debug. */
 const char *sim_call_state_name(enum sim_call_state s)
 {
 	switch (s) {

@@ -138,7 +138,8 @@ int sim_origin_key(const struct pint_sdp *sdp, char **keyp)
 }
 
 /* The number as it came (bounded), for logs and dialog-info. */
-void sim_number_digits(const struct pint_pl *addr, char *buf, size_t size)
+static void number_copy(const struct pint_pl *addr, char *buf,
+			size_t size)
 {
 	size_t n = addr->l < size - 1 ? addr->l : size - 1;
 
@@ -417,7 +418,7 @@ void sim_check_invite(const struct gw_sim *sim, const char *service,
 	if (v->code)
 		return;
 	if (first)
-		sim_number_digits(&first->addr, v->digits, sizeof(v->digits));
+		number_copy(&first->addr, v->digits, sizeof(v->digits));
 	v->start_ntp = sdp.start;
 	switch (sdp.media[0].proto) {
 	case PINT_SDP_PROTO_FAX:

@@ -314,7 +314,6 @@ uint64_t sim_key_hash(const struct gw_sim *sim, const char *a, const char *b);
 bool sim_key_eq(const char *a1, const char *b1, const char *a2,
 		const char *b2);
 int sim_dupstr(char **dstp, const char *s);
-int sim_dup_pl(char **dstp, const struct pint_pl *pl);
 int sim_tsx_send(const char *buf, size_t len, const struct pint_tsx_peer *peer,
 		 void *arg);
 void sim_trace_msg(struct gw_sim *sim, bool out, bool absorbed,
@@ -372,7 +371,6 @@ int sim_req_sdp(const osip_message_t *req, bool sdp_first,
 int sim_origin_key(const struct pint_sdp *sdp, char **keyp);
 void sim_check_invite(const struct gw_sim *sim, const char *service,
 		      const osip_message_t *req, struct sim_verdict *v);
-void sim_number_digits(const struct pint_pl *addr, char *buf, size_t size);
 int sim_prefilter_outcome(const struct gw_sim *sim, const osip_message_t *req,
 			  enum gw_sim_outcome *op);
 

@@ -73,6 +73,16 @@ static int call_fill(struct gw_sim *sim, struct sim_call *c,
 		err = pint_sip_to_str(req, &c->inv, &c->inv_len);
 	}
 	if (!err) {
+		/* every later answer is built from these bytes: they must
+		 * parse the way pint/sip parses (EBADMSG: 400 now) */
+		osip_message_t *m = NULL;
+
+		err = pint_sip_parse(&m, c->inv, c->inv_len, NULL);
+		osip_message_free(m);
+		if (err && err != ENOMEM)
+			err = EBADMSG;
+	}
+	if (!err) {
 		c->sdp = malloc(v->sdp.l);
 		err = c->sdp ? 0 : ENOMEM;
 	}
@@ -225,10 +235,10 @@ void sim_call_invite(struct gw_sim *sim, struct pint_tsx *tsx,
 	if (!err)
 		err = call_index(sim, c);
 	if (err) {
-		log_warn("sim: INVITE dropped: %s", strerror(err));
+		log_warn("sim: INVITE refused: %s", strerror(err));
 		if (c)
 			sim_call_free(sim, c);
-		(void)sim_reply_code(sim, tsx, req, 500);
+		(void)sim_reply_code(sim, tsx, req, err == EBADMSG ? 400 : 500);
 		return;
 	}
 	sim_list_add(&sim->calls, &c->link);

@@ -91,6 +91,7 @@ void sim_sub_release(struct gw_sim *sim, struct sim_sub *s)
 	sim_reap_later(sim);
 }
 
+/* The reaper's part: s is released already (out of every list). */
 void sim_sub_free(struct gw_sim *sim, struct sim_sub *s)
 {
 	(void)sim;
@@ -470,6 +471,7 @@ void sim_sub_resp(struct gw_sim *sim, struct sim_sub *s,
 		notify(sim, s);
 }
 
+/* Our NOTIFY or UNSUBSCRIBE got no answer (or could not be sent). */
 void sim_sub_failed(struct gw_sim *sim, struct sim_sub *s)
 {
 	s->tsx = 0;

@@ -28,6 +28,7 @@
 
 /* ---- small services ----------------------------------------------------- */
 
+/* The loop's monotonic clock, ms. */
 uint64_t sim_now(const struct gw_sim *sim)
 {
 	return gw_loop_now(sim->loop);
@@ -95,6 +96,7 @@ int sim_token(char buf[SIM_TOKEN_SIZE])
 	return 0;
 }
 
+/* A Via branch: the RFC 3261 cookie and 128 random bits. */
 int sim_branch(char buf[SIM_BRANCH_SIZE])
 {
 	size_t n = sizeof(PINT_REQ_BRANCH_COOKIE) - 1;
@@ -103,16 +105,12 @@ int sim_branch(char buf[SIM_BRANCH_SIZE])
 	return sim_token(buf + n);
 }
 
+/* A heap copy of s (NULL gives ""); free() it. */
 int sim_dupstr(char **dstp, const char *s)
 {
 	struct pint_pl pl = pint_pl_str(s ? s : "");
 
 	return pint_pl_strdup(dstp, &pl);
-}
-
-int sim_dup_pl(char **dstp, const struct pint_pl *pl)
-{
-	return pint_pl_strdup(dstp, pl);
 }
 
 /* Keys of the tables: two strings (Call-ID and a tag, say). */
@@ -126,18 +124,21 @@ uint64_t sim_key_hash(const struct gw_sim *sim, const char *a, const char *b)
 	return pint_hash_sip(sim->sipkey, buf, (size_t)n);
 }
 
+/* Two keys of sim_key_hash equal (a NULL second part is ""). */
 bool sim_key_eq(const char *a1, const char *b1, const char *a2,
 		const char *b2)
 {
 	return !strcmp(a1, a2) && !strcmp(b1 ? b1 : "", b2 ? b2 : "");
 }
 
+/* Our Via/Contact identity for a transport. */
 const struct pint_req_local *sim_loc(const struct gw_sim *sim,
 				     enum pint_tsx_transport tp)
 {
 	return &sim->loc[tp == PINT_TSX_TCP ? 1 : 0];
 }
 
+/* A copy of where a request came from. */
 void sim_peer_of(const struct pint_tsx_peer *src, struct sim_peer *p)
 {
 	memset(p, 0, sizeof(*p));

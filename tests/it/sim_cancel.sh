@@ -7,11 +7,11 @@
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/it/sim_lib.sh"
 sim_init
 
-sim_start gw --speed 20
+sim_start gw --speed 10
 call_bg user 0180 gw --cancel-after 300
 call_bg ring 0180 gw --ring-timeout 1
-call_bg bye 0000 gw --cancel-after 400
-call_bg noabort 0606 gw --cancel-after 400 --service fax \
+call_bg bye 0000 gw --cancel-after 700
+call_bg noabort 0606 gw --cancel-after 700 --service fax \
 	--content-url https://docs.example.com/q.tif
 for c in user ring bye noabort; do
 	wait_bg "$c"
