@@ -236,6 +236,8 @@ static int failover(struct pint_ua *ua, struct ua_call *c,
 		c->tried |= 1u << c->gw;
 		if (!pick(ua, c, c->tried, &idx))
 			return ENOENT;
+		/* monitoring the abandoned attempt would report nothing */
+		ua_sub_retire(ua, c);
 		err = new_identity(ua, c, idx);
 		if (err)
 			return err;
@@ -437,6 +439,9 @@ static int redirect(struct pint_ua *ua, struct ua_call *c,
 			return err;
 		}
 	}
+	/* the subscription lives at the gateway the call is leaving */
+	if (idx != c->gw)
+		ua_sub_retire(ua, c);
 	free(c->target);
 	free(c->auth);
 	c->target = uri;

@@ -49,6 +49,9 @@ struct pint_pl pint_sip_unquote(struct pint_pl pl);
 struct pint_pl pint_sip_unbracket(struct pint_pl pl);
 
 const char *pint_sip_full_name(const struct pint_pl *name);
+int pint_sip_multipart_split(const char *body, size_t len,
+			     const char *boundary, struct pint_sip_part *parts,
+			     size_t max, size_t *np, const char **whyp);
 int pint_sip_attach_parts(osip_message_t *msg,
 			  const struct pint_sip_part *parts, size_t n);
 

@@ -220,12 +220,44 @@ static size_t line_end(const char *p, size_t n, size_t pos, size_t *nextp)
 }
 
 /*
+ * osip's own part parser takes every name starting "content-type" for the
+ * Content-Type and leaks the one before when it meets a second: a part
+ * with two is refused, whoever parses it later. Content-ID and
+ * Content-Length have one meaning per part too.
+ */
+static const char *part_field(const struct pint_pl *name, unsigned *seen)
+{
+	static const char *const once[] = {
+		"content-id", "content-length",
+	};
+	size_t i;
+
+	if (name->l >= 12 && strncasecmp(name->p, "content-type", 12) == 0) {
+		if (*seen & 1u)
+			return "several Content-Type in a body part";
+		*seen |= 1u;
+		return NULL;
+	}
+	for (i = 0; i < sizeof(once) / sizeof(once[0]); i++) {
+		if (!pint_pl_caseeq(name, once[i]))
+			continue;
+		if (*seen & 2u << i)
+			return i ? "several Content-Length in a body part" :
+				   "several Content-ID in a body part";
+		*seen |= 2u << i;
+	}
+	return NULL;
+}
+
+/*
  * Headers then data of one part. Without a blank line, the first line that
  * is not "token: value" starts the data (RFC 2848 §4.5 example).
  */
-static int part_parse(const char *p, size_t n, struct pint_sip_part *pt)
+static int part_parse(const char *p, size_t n, struct pint_sip_part *pt,
+		      const char **whyp)
 {
 	size_t pos = 0;
+	unsigned seen = 0;
 
 	memset(pt, 0, sizeof(*pt));
 	while (pos < n) {
@@ -240,8 +272,10 @@ static int part_parse(const char *p, size_t n, struct pint_sip_part *pt)
 			break;
 		while (next < n && is_wsp(p[next]))
 			eol = line_end(p, n, next, &next);
-		if (memchr(p + pos, '\0', eol - pos))
+		if (memchr(p + pos, '\0', eol - pos)) {
+			*whyp = "NUL in a body part header";
 			return EBADMSG;
+		}
 		colon = (size_t)((const char *)memchr(p + pos, ':',
 						      eol - pos) - p);
 		name.p = p + pos;
@@ -250,6 +284,9 @@ static int part_parse(const char *p, size_t n, struct pint_sip_part *pt)
 		value.p = p + colon + 1;
 		value.l = eol - colon - 1;
 		value = pint_sip_trim_lws(value);
+		*whyp = part_field(&name, &seen);
+		if (*whyp)
+			return EBADMSG;
 		if (pint_pl_caseeq(&name, "content-type") && !pt->type.p)
 			pt->type = value;
 		else if (pint_pl_caseeq(&name, "content-id") && !pt->id.p)
@@ -262,22 +299,20 @@ static int part_parse(const char *p, size_t n, struct pint_sip_part *pt)
 }
 
 /*
- * Split a multipart body into views: parts[0..*np). Lenient: preamble and
- * epilogue ignored, a missing closing delimiter ends the last part at the
- * end of the body, a part without the blank line after its headers is
- * accepted (see part_parse), Content-ID brackets optional. The CRLF before
- * each delimiter belongs to the delimiter. EINVAL for an empty boundary or
- * one over 70 chars; EBADMSG when no delimiter is found or a part header
- * holds a NUL; EMSGSIZE for more than min(max, PINT_SIP_MAX_PARTS) parts.
+ * pint_sip_multipart_decode() telling why a part was refused: *whyp gets
+ * a static text for a part's EBADMSG (whyp may be NULL).
  */
-int pint_sip_multipart_decode(const char *body, size_t len,
-			      const char *boundary, struct pint_sip_part *parts,
-			      size_t max, size_t *np)
+int pint_sip_multipart_split(const char *body, size_t len,
+			     const char *boundary, struct pint_sip_part *parts,
+			     size_t max, size_t *np, const char **whyp)
 {
 	size_t bl, n = 0, limit = max < PINT_SIP_MAX_PARTS ? max :
 		PINT_SIP_MAX_PARTS;
+	const char *why = NULL;
 	struct delim d;
 
+	if (!whyp)
+		whyp = &why;
 	if (!boundary || (!body && len) || (!parts && max) || !np)
 		return EINVAL;
 	bl = strnlen(boundary, PINT_SIP_MAX_BOUNDARY + 1);
@@ -302,13 +337,32 @@ int pint_sip_multipart_decode(const char *body, size_t len,
 		}
 		if (n == limit)
 			return EMSGSIZE;
-		err = part_parse(body + start, end - start, &parts[n]);
+		err = part_parse(body + start, end - start, &parts[n], whyp);
 		if (err)
 			return err;
 		n++;
 	}
 	*np = n;
 	return 0;
+}
+
+/*
+ * Split a multipart body into views: parts[0..*np). Lenient: preamble and
+ * epilogue ignored, a missing closing delimiter ends the last part at the
+ * end of the body, a part without the blank line after its headers is
+ * accepted (see part_parse), Content-ID brackets optional. The CRLF before
+ * each delimiter belongs to the delimiter. EINVAL for an empty boundary or
+ * one over 70 chars; EBADMSG when no delimiter is found, a part header
+ * holds a NUL or a part has two Content-Type (any field named
+ * "content-type…", as osip reads them), Content-ID or Content-Length;
+ * EMSGSIZE for more than min(max, PINT_SIP_MAX_PARTS) parts.
+ */
+int pint_sip_multipart_decode(const char *body, size_t len,
+			      const char *boundary, struct pint_sip_part *parts,
+			      size_t max, size_t *np)
+{
+	return pint_sip_multipart_split(body, len, boundary, parts, max, np,
+					NULL);
 }
 
 /* ---- Content-Type parameters -------------------------------------------- */

@@ -616,6 +616,36 @@ void ua_sub_end(struct pint_ua *ua, struct ua_sub *s)
 	}
 }
 
+/*
+ * The call leaves the gateway of its subscription (failover, a redirect
+ * elsewhere): end it there, UNSUBSCRIBE / Expires: 0 when it was
+ * established, else just drop it, and forget it, so the call subscribes
+ * anew at the next gateway. Call before the call's gateway and
+ * identities change: the request goes to, and names, the old ones. Its
+ * answer is nobody's; no event comes from it.
+ */
+void ua_sub_retire(struct pint_ua *ua, struct ua_call *c)
+{
+	struct ua_sub *s = c->sub;
+	osip_message_t *m = NULL;
+	struct pint_tsx_peer peer;
+	uint64_t id = 0;
+	bool net = false;
+
+	if (!s)
+		return;
+	c->sub = NULL;
+	ua_tsx_detach(ua, &s->tsx, false);
+	if ((s->state == UA_SUB_ACTIVE || s->state == UA_SUB_REFRESHING) &&
+	    s->dlg && !in_dialog(ua, s, 0, &m)) {
+		sub_tp(ua, s, &peer);
+		if (!ua_send_tsx(ua, m, &peer, NULL, &id, &net))
+			ua->st.unsubscribes_sent++;
+		osip_message_free(m);
+	}
+	ua_sub_free(ua, s);
+}
+
 /* Free s (its owner, the call, is going away). */
 void ua_sub_free(struct pint_ua *ua, struct ua_sub *s)
 {

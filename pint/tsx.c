@@ -18,6 +18,7 @@
 #include <osipparser2/osip_port.h>
 
 #include "pint/pl.h"
+#include "pint/sip.h"
 #include "pint/tsx_int.h"
 
 /* Count an entry point; frees wait until the outermost one returns. */
@@ -111,24 +112,14 @@ int tsx_copy(char **dstp, const char *buf, size_t len)
 }
 
 /*
- * Parse len bytes into a new message (free it with osip_message_free).
- * ENOMEM only when osip says so; it reports some allocation failures as
- * syntax errors, which come out as EBADMSG.
+ * Parse len bytes into a new message (free it with osip_message_free)
+ * through pint_sip_parse, the one checked parse path: raw osip leaks on
+ * some input (a body part with two Content-Types) and takes what it
+ * cannot print back. EBADMSG when refused, EMSGSIZE, ENOMEM.
  */
 int tsx_parse(osip_message_t **mp, const char *buf, size_t len)
 {
-	osip_message_t *m = NULL;
-	int r;
-
-	if (osip_message_init(&m) != 0)
-		return ENOMEM;
-	r = osip_message_parse(m, buf, len);
-	if (r) {
-		osip_message_free(m);
-		return r == OSIP_NOMEM ? ENOMEM : EBADMSG;
-	}
-	*mp = m;
-	return 0;
+	return pint_sip_parse(mp, buf, len, NULL);
 }
 
 /*
@@ -466,9 +457,9 @@ static const char *skip_crlf(const char *buf, size_t *lenp)
  * runs the matching transaction or starts a server one; callbacks run
  * inside. CR/LF before the start line are skipped (so a keep-alive of
  * only CR/LF is ignored). EMSGSIZE past PINT_TSX_MAX_MSG; EBADMSG when
- * osip rejects it or it lacks what matching needs (Via branch, CSeq,
- * Call-ID, From, To); ENOMEM drops it (the peer retransmits). Protocol
- * outcomes are not errors. The parse, then pint_tsx_recv_msg().
+ * pint_sip_parse refuses it or it lacks what matching needs (Via branch,
+ * CSeq, Call-ID, From, To); ENOMEM drops it (the peer retransmits).
+ * Protocol outcomes are not errors. The parse, then pint_tsx_recv_msg().
  */
 int pint_tsx_recv(struct pint_tsx_layer *l, const char *buf, size_t len,
 		  const struct pint_tsx_peer *src, uint64_t now_ms)

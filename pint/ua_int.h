@@ -302,6 +302,7 @@ void ua_sub_notified(struct pint_ua *ua, struct ua_sub *s,
 void ua_sub_gateway_unsubscribe(struct pint_ua *ua, struct ua_sub *s,
 				const osip_message_t *req);
 void ua_sub_end(struct pint_ua *ua, struct ua_sub *s);
+void ua_sub_retire(struct pint_ua *ua, struct ua_call *c);
 void ua_sub_free(struct pint_ua *ua, struct ua_sub *s);
 const char *ua_sub_state_name(uint8_t state);
 

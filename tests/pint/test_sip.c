@@ -100,6 +100,8 @@ static const struct {
 	{"uri_empty_port.sip", EBADMSG, "bad address or parameter", 400},
 	{"via_bad_port.sip", EBADMSG, "bad address or parameter", 400},
 	{"uri_empty_host.sip", EBADMSG, "bad address or parameter", 400},
+	/* "sip:n\t\t>" unbracketed: printed, osip cannot read it back */
+	{"uri_host_angle.sip", EBADMSG, "bad address or parameter", 400},
 	{"param_name.sip", EBADMSG, "bad address or parameter", 400},
 	{"ctl_char.sip", EBADMSG, "control character", 400},
 	{"ctype_param_no_value.sip", EBADMSG, "unprintable header", 400},
@@ -108,6 +110,17 @@ static const struct {
 	{"multipart_no_delimiter.sip", EBADMSG, "bad multipart body", 400},
 	{"multipart_too_many.sip", EBADMSG, "too many body parts", 400},
 	{"multipart_empty_part.sip", EBADMSG, "empty body part", 400},
+	/* osip leaks the first of two Content-Types in a part (fuzzed) */
+	{"multipart_dup_ctype.sip", EBADMSG,
+	 "several Content-Type in a body part", 400},
+	{"multipart_dup_ctype2.sip", EBADMSG,
+	 "several Content-Type in a body part", 400},
+	{"multipart_dup_ctype_prefix.sip", EBADMSG,
+	 "several Content-Type in a body part", 400},
+	{"multipart_dup_cid.sip", EBADMSG,
+	 "several Content-ID in a body part", 400},
+	{"multipart_dup_clen.sip", EBADMSG,
+	 "several Content-Length in a body part", 400},
 };
 
 static void same_message(const osip_message_t *a, const osip_message_t *b)

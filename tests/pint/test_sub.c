@@ -4,7 +4,8 @@
  * time runs out, 489 → dialog-package fallback (or none) and its
  * evidence, two calls' 489s crossing, a dialog-info NOTIFY
  * sequence (stale version, refresh, Expires: 0), a gap in a partial
- * document, a NOTIFY before the 2xx, 405 to UNSUBSCRIBE, pint_ua_watch.
+ * document, a NOTIFY before the 2xx, 405 to UNSUBSCRIBE, pint_ua_watch,
+ * a new subscription at the next gateway after a 503 failover.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -666,6 +667,148 @@ static void test_subscribe_before_ack(void **state)
 	uh_fini(u);
 }
 
+#define SDP_ACTIVE \
+	"v=0\r\no=- 1 1 IN IP4 192.0.2.30\r\ns=R2C\r\ne=ops@example.net\r\n" \
+	"c=TN RFC2543 +1-555-555-0199\r\nt=4008988000 0\r\n" \
+	"m=audio 1 voice -\r\n"
+
+/* 503 from INVITE's gateway: its ACK, then the INVITE at the next one. */
+static struct uh_msg fail_503(struct uh *u, uint64_t ref,
+			      const struct uh_msg *inv, struct uh_msg *unsub)
+{
+	struct uh_msg ack, inv2;
+
+	assert_int_equal(uh_reply(u, inv, 503, "g0"), 0);
+	ack = uh_req(u, "ACK");
+	assert_string_equal(ack.addr, UH_GW0);
+	if (unsub) {
+		*unsub = uh_req(u, "UNSUBSCRIBE");
+		assert_string_equal(unsub->addr, UH_GW0);
+	}
+	inv2 = uh_req(u, "INVITE");
+	assert_string_equal(inv2.addr, UH_GW1);
+	uh_ev(u, ref, PINT_STATUS_NONE);        /* trying gateway west */
+	uh_msg_free(&ack);
+	return inv2;
+}
+
+/* After a failover the call is monitored at the gateway that has it. */
+static void test_failover_resubscribes(void **state)
+{
+	struct pint_ua_stats st;
+	struct uh *u = &U;
+	struct uh_msg inv, sub, unsub, inv2, sub2, resp;
+	struct pint_dialog *gd, *gd2;
+
+	(void)state;
+	uh_init(u, NULL, 0, NULL);
+	start(u, 11, NULL, &inv, &sub);
+	assert_string_equal(sub.addr, UH_GW0);
+	granted(u, 11, &sub, "gs", 600, true);
+
+	/* east gives up: the established subscription there is ended */
+	inv2 = fail_503(u, 11, &inv, &unsub);
+	assert_string_equal(unsub.m->call_id->number, sub.m->call_id->number);
+	uh_none(u);
+	assert_int_equal(uh_reply(u, &unsub, 200, NULL), 0);
+	uh_no_ev(u);
+
+	/* west rings: a new SUBSCRIBE, there, with identities of its own */
+	assert_int_equal(uh_reply(u, &inv2, 180, "gw"), 0);
+	sub2 = uh_req(u, "SUBSCRIBE");
+	assert_string_equal(sub2.addr, UH_GW1);
+	assert_true(has(sub2.raw, "SUBSCRIBE sip:gw@192.0.2.30:5060 SIP/2.0"));
+	assert_string_not_equal(sub2.m->call_id->number,
+				sub.m->call_id->number);
+	assert_int_equal(uh_ev(u, 11, PINT_STATUS_NONE)->sip_code, 180);
+	granted(u, 11, &sub2, "gs2", 600, true);
+	uh_accept(u, 11, &inv2, "gw");
+	uh_none(u);
+
+	/* east's subscription is gone: its NOTIFY matches nothing */
+	gd = uh_uas(&sub, "gs");
+	assert_int_equal(uh_send(u, uh_notify(u, gd, NULL, SDP_INFO, NULL,
+					      NULL), UH_GW0), 0);
+	resp = uh_resp(u, 481);
+	uh_msg_free(&resp);
+	uh_no_ev(u);
+
+	/* west's NOTIFY: the service has started */
+	gd2 = uh_uas(&sub2, "gs2");
+	assert_int_equal(uh_send(u, uh_notify(u, gd2, NULL, SDP_ACTIVE, NULL,
+					      NULL), UH_GW1), 0);
+	ok200(u);
+	uh_ev(u, 11, PINT_STATUS_ACTIVE);
+	pint_ua_stats(u->ua, &st);
+	assert_int_equal(st.subs_live, 1);
+	assert_int_equal(st.subscribes_sent, 2);
+	assert_int_equal(st.unsubscribes_sent, 1);
+
+	uh_gw_bye(u, 11, &inv2, "gw");
+	uh_msg_free(&unsub);
+	unsub = uh_req(u, "UNSUBSCRIBE");
+	assert_string_equal(unsub.addr, UH_GW1);
+	assert_int_equal(uh_reply(u, &unsub, 200, NULL), 0);
+	uh_none(u);
+	uh_no_ev(u);
+	pint_dialog_free(gd);
+	pint_dialog_free(gd2);
+	uh_msg_free(&inv);
+	uh_msg_free(&sub);
+	uh_msg_free(&unsub);
+	uh_msg_free(&inv2);
+	uh_msg_free(&sub2);
+	uh_fini(u);
+}
+
+/* A SUBSCRIBE still unanswered at the failover is dropped, not ended. */
+static void test_failover_drops_pending(void **state)
+{
+	struct pint_ua_stats st;
+	struct uh *u = &U;
+	struct uh_msg inv, sub, inv2, sub2, unsub;
+	osip_message_t *r;
+
+	(void)state;
+	uh_init(u, NULL, 0, NULL);
+	start(u, 12, NULL, &inv, &sub);
+	inv2 = fail_503(u, 12, &inv, NULL);
+	uh_none(u);
+
+	/* east's late 200 belongs to nobody: no monitoring event */
+	r = uh_answer(&sub, 200, "gs");
+	assert_int_equal(pint_req_add_expires(r, 600), 0);
+	assert_int_equal(uh_send(u, r, UH_GW0), 0);
+	uh_none(u);
+	uh_no_ev(u);
+
+	/* west answers at once: subscribed there before the ACK */
+	r = uh_answer(&inv2, 200, "gw");
+	uh_add_sdp(r, NULL);
+	assert_int_equal(uh_send(u, r, UH_GW1), 0);
+	sub2 = uh_req(u, "SUBSCRIBE");
+	assert_string_equal(sub2.addr, UH_GW1);
+	uh_msg_free(&inv);
+	inv = uh_req(u, "ACK");
+	uh_ev(u, 12, PINT_STATUS_ACCEPTED);
+	granted(u, 12, &sub2, "gs2", 600, true);
+	pint_ua_stats(u->ua, &st);
+	assert_int_equal(st.subs_live, 1);
+	assert_int_equal(st.unsubscribes_sent, 0);
+
+	uh_gw_bye(u, 12, &inv2, "gw");
+	unsub = uh_req(u, "UNSUBSCRIBE");
+	assert_string_equal(unsub.addr, UH_GW1);
+	assert_int_equal(uh_reply(u, &unsub, 200, NULL), 0);
+	uh_none(u);
+	uh_msg_free(&inv);
+	uh_msg_free(&sub);
+	uh_msg_free(&inv2);
+	uh_msg_free(&sub2);
+	uh_msg_free(&unsub);
+	uh_fini(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +824,8 @@ int main(void)
 		leakcheck_test(test_watch),
 		leakcheck_test(test_poll_and_auth),
 		leakcheck_test(test_subscribe_before_ack),
+		leakcheck_test(test_failover_resubscribes),
+		leakcheck_test(test_failover_drops_pending),
 	};
 
 	return cmocka_run_group_tests_name("pint_sub", tests, uh_group_setup,
