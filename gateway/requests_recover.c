@@ -64,29 +64,15 @@ _Static_assert(PINT_UA_RAND_BYTES == 16, "rand_token encodes 16 bytes");
 #define RQ_COOKIE_LEN (sizeof(PINT_REQ_BRANCH_COOKIE) - 1u)
 _Static_assert(RQ_COOKIE_LEN + RQ_TOKEN_LEN < RQ_ID_SIZE, "a branch fits");
 
-/* 128 random bits as 22 URL-safe characters, like pint/ua's tokens. */
+/* 128 random bits as 22 URL-safe characters, pint/ua's token form. */
 static int rand_token(char buf[RQ_ID_SIZE])
 {
-	static const char b64u[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	uint8_t r[PINT_UA_RAND_BYTES];
-	size_t i, o = 0;
-	uint32_t v;
 	int err = gw_rq_rand(r, sizeof(r));
 
-	if (err)
-		return err;
-	for (i = 0; i + 3 <= sizeof(r); i += 3) {
-		v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
-		buf[o++] = b64u[v >> 18 & 63];
-		buf[o++] = b64u[v >> 12 & 63];
-		buf[o++] = b64u[v >> 6 & 63];
-		buf[o++] = b64u[v & 63];
-	}
-	buf[o++] = b64u[r[15] >> 2];
-	buf[o++] = b64u[(r[15] & 3) << 4];
-	buf[o] = '\0';
-	return 0;
+	if (!err)
+		pint_ua_token(buf, r);
+	return err;
 }
 
 /* A Via branch: the RFC 3261 cookie and a token, like pint/ua's. */
@@ -102,34 +88,15 @@ static int rand_branch(char buf[RQ_ID_SIZE])
 	return 0;
 }
 
-/* 128 random bits in decimal (SDP o= wants digits), like pint/ua's. */
+/* 128 random bits in decimal (SDP o= wants digits), pint/ua's form. */
 static int rand_decimal(char buf[RQ_ID_SIZE])
 {
 	uint8_t r[PINT_UA_RAND_BYTES];
-	char rev[RQ_ID_SIZE];
-	size_t n = 0, i;
-	bool zero;
 	int err = gw_rq_rand(r, sizeof(r));
 
-	if (err)
-		return err;
-	do {            /* long division by 10, most significant byte first */
-		unsigned rem = 0;
-
-		zero = true;
-		for (i = 0; i < sizeof(r); i++) {
-			unsigned cur = rem << 8 | r[i];
-
-			r[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
-			zero &= r[i] == 0;
-		}
-		rev[n++] = (char)('0' + rem);
-	} while (!zero && n < sizeof(rev) - 1);
-	for (i = 0; i < n; i++)
-		buf[i] = rev[n - 1 - i];
-	buf[n] = '\0';
-	return 0;
+	if (!err)
+		pint_ua_decimal(buf, r);
+	return err;
 }
 
 /*

@@ -52,58 +52,25 @@ int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
 /* 128 random bits as 22 base64url characters (Call-IDs, tags, branches). */
 int gw_sip_token(char buf[SIPGW_TOKEN_SIZE])
 {
-	static const char b64u[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	uint8_t r[16];
-	size_t i, o = 0;
-	uint32_t v;
+	uint8_t r[PINT_UA_RAND_BYTES];
 	int err;
 
 	err = gw_sip_rand(r, sizeof(r), NULL);
-	if (err)
-		return err;
-	for (i = 0; i + 3 <= sizeof(r); i += 3) {
-		v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
-		buf[o++] = b64u[v >> 18 & 63];
-		buf[o++] = b64u[v >> 12 & 63];
-		buf[o++] = b64u[v >> 6 & 63];
-		buf[o++] = b64u[v & 63];
-	}
-	buf[o++] = b64u[r[15] >> 2];
-	buf[o++] = b64u[(r[15] & 3) << 4];
-	buf[o] = '\0';
-	return 0;
+	if (!err)
+		pint_ua_token(buf, r);
+	return err;
 }
 
 /* 128 random bits in decimal: an SDP o= session id. */
 int gw_sip_sess_id(char buf[SIPGW_SESS_SIZE])
 {
-	char rev[SIPGW_SESS_SIZE];
-	uint8_t r[16];
-	size_t n = 0, i;
-	bool zero;
+	uint8_t r[PINT_UA_RAND_BYTES];
 	int err;
 
 	err = gw_sip_rand(r, sizeof(r), NULL);
-	if (err)
-		return err;
-	do {
-		unsigned rem = 0;
-
-		zero = true;
-		for (i = 0; i < sizeof(r); i++) {
-			unsigned cur = rem << 8 | r[i];
-
-			r[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
-			zero &= r[i] == 0;
-		}
-		rev[n++] = (char)('0' + rem);
-	} while (!zero && n < SIPGW_SESS_SIZE - 1);
-	for (i = 0; i < n; i++)
-		buf[i] = rev[n - 1 - i];
-	buf[n] = '\0';
-	return 0;
+	if (!err)
+		pint_ua_decimal(buf, r);
+	return err;
 }
 
 /* The loop's time for the ua, with the wall clock brought up to date. */

@@ -16,8 +16,8 @@
 #include "pint/req.h"
 
 #define SIPGW_HOST_SIZE (PINT_REQ_MAX_HOST + 3u)    /* "[v6]" and NUL */
-#define SIPGW_TOKEN_SIZE 23u                        /* 128 bits, base64url */
-#define SIPGW_SESS_SIZE 40u                         /* 128 bits, decimal */
+#define SIPGW_TOKEN_SIZE PINT_UA_TOKEN_SIZE         /* 128 bits, base64url */
+#define SIPGW_SESS_SIZE PINT_UA_DECIMAL_SIZE        /* 128 bits, decimal */
 
 struct gw_sip {
 	struct gw_loop *loop;

@@ -27,18 +27,18 @@ static int rnd(struct pint_ua *ua, uint8_t *buf, size_t len)
 	return err > 0 ? err : err < 0 ? EIO : 0;
 }
 
-/* 128 random bits as 22 URL-safe characters: tags, Call-IDs, cnonces. */
-int ua_token(struct pint_ua *ua, char buf[UA_TOKEN_SIZE])
+_Static_assert(PINT_UA_RAND_BYTES == 16, "the encoders take 16 bytes");
+_Static_assert(PINT_UA_TOKEN_SIZE == UA_TOKEN_SIZE, "one token size");
+_Static_assert(PINT_UA_DECIMAL_SIZE == UA_SESS_SIZE, "one session id size");
+
+/* 16 random bytes as 22 URL-safe characters: tags, Call-IDs, cnonces. */
+void pint_ua_token(char buf[PINT_UA_TOKEN_SIZE],
+		   const uint8_t r[PINT_UA_RAND_BYTES])
 {
-	uint8_t r[PINT_UA_RAND_BYTES];
 	size_t i, o = 0;
 	uint32_t v;
-	int err;
 
-	err = rnd(ua, r, sizeof(r));
-	if (err)
-		return err;
-	for (i = 0; i + 3 <= sizeof(r); i += 3) {
+	for (i = 0; i + 3 <= PINT_UA_RAND_BYTES; i += 3) {
 		v = (uint32_t)r[i] << 16 | (uint32_t)r[i + 1] << 8 | r[i + 2];
 		buf[o++] = b64u[v >> 18 & 63];
 		buf[o++] = b64u[v >> 12 & 63];
@@ -48,7 +48,46 @@ int ua_token(struct pint_ua *ua, char buf[UA_TOKEN_SIZE])
 	buf[o++] = b64u[r[15] >> 2];
 	buf[o++] = b64u[(r[15] & 3) << 4];
 	buf[o] = '\0';
-	return 0;
+}
+
+/* 16 random bytes in decimal: an SDP o= session id (digits only). */
+void pint_ua_decimal(char buf[PINT_UA_DECIMAL_SIZE],
+		     const uint8_t r[PINT_UA_RAND_BYTES])
+{
+	uint8_t q[PINT_UA_RAND_BYTES];
+	char rev[PINT_UA_DECIMAL_SIZE];
+	size_t n = 0, i;
+	bool zero;
+
+	memcpy(q, r, sizeof(q));
+	do {            /* long division by 10, most significant byte first */
+		unsigned rem = 0;
+
+		zero = true;
+		for (i = 0; i < sizeof(q); i++) {
+			unsigned cur = rem << 8 | q[i];
+
+			q[i] = (uint8_t)(cur / 10);
+			rem = cur % 10;
+			zero &= q[i] == 0;
+		}
+		rev[n++] = (char)('0' + rem);
+	} while (!zero && n < sizeof(rev) - 1);
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	buf[n] = '\0';
+}
+
+/* 128 random bits as a token. */
+int ua_token(struct pint_ua *ua, char buf[UA_TOKEN_SIZE])
+{
+	uint8_t r[PINT_UA_RAND_BYTES];
+	int err;
+
+	err = rnd(ua, r, sizeof(r));
+	if (!err)
+		pint_ua_token(buf, r);
+	return err;
 }
 
 /* A Via branch: the RFC 3261 cookie and a token. */
@@ -64,31 +103,12 @@ int ua_branch(struct pint_ua *ua, char buf[UA_BRANCH_SIZE])
 int ua_sess_id(struct pint_ua *ua, char buf[UA_SESS_SIZE])
 {
 	uint8_t r[PINT_UA_RAND_BYTES];
-	char rev[UA_SESS_SIZE];
-	size_t n = 0, i;
-	bool zero;
 	int err;
 
 	err = rnd(ua, r, sizeof(r));
-	if (err)
-		return err;
-	do {
-		unsigned rem = 0;
-
-		zero = true;
-		for (i = 0; i < sizeof(r); i++) {
-			unsigned cur = rem << 8 | r[i];
-
-			r[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
-			zero &= r[i] == 0;
-		}
-		rev[n++] = (char)('0' + rem);
-	} while (!zero && n < UA_SESS_SIZE - 1);
-	for (i = 0; i < n; i++)
-		buf[i] = rev[n - 1 - i];
-	buf[n] = '\0';
-	return 0;
+	if (!err)
+		pint_ua_decimal(buf, r);
+	return err;
 }
 
 /* ---- small services ---------------------------------------------------- */

@@ -35,6 +35,8 @@ struct pint_ua;
 #define PINT_UA_RAND_BYTES 16u         /* 128 bits behind every identifier */
 #define PINT_UA_MAX_REDIRECTS 8u       /* hard cap on conf->max_redirects */
 #define PINT_UA_MAX_TEXT 128u          /* User-Agent string */
+#define PINT_UA_TOKEN_SIZE 23u         /* 22 URL-safe characters and NUL */
+#define PINT_UA_DECIMAL_SIZE 40u       /* 2^128 in decimal (39 digits), NUL */
 
 /* Where a call is in its life (names: pint_ua_call_state_name). */
 enum pint_ua_call_state {
@@ -154,6 +156,12 @@ struct pint_ua_stats {
 	uint64_t registration_failures;
 	struct pint_tsx_stats tsx;
 };
+
+/* Identifiers from PINT_UA_RAND_BYTES random bytes (the caller's RNG) */
+void pint_ua_token(char buf[PINT_UA_TOKEN_SIZE],
+		   const uint8_t r[PINT_UA_RAND_BYTES]);
+void pint_ua_decimal(char buf[PINT_UA_DECIMAL_SIZE],
+		     const uint8_t r[PINT_UA_RAND_BYTES]);
 
 /* Lifetime */
 int pint_ua_alloc(struct pint_ua **uap, const struct pint_ua_conf *conf,
