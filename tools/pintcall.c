@@ -14,6 +14,7 @@
  * second terminal event), 2 for bad usage.
  */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <inttypes.h>
@@ -357,9 +358,11 @@ static void pace_h(void *arg)
 		start_one(r);
 	if (r->started + r->start_errors >= r->o.count)
 		return;
-	next = r->t0 + (uint64_t)((double)(r->started + r->start_errors) *
-				  1000.0 / r->o.rate);
-	(void)gw_timer_start(r->loop, &r->pace, next > now ? next - now : 0,
+	/* the next call's due time rounded up: at rates above 1 000/s a
+	 * rounded-down time is "now" and the timer would spin the loop */
+	next = r->t0 + (uint64_t)ceil((double)(r->started + r->start_errors) *
+				      1000.0 / r->o.rate);
+	(void)gw_timer_start(r->loop, &r->pace, next > now ? next - now : 1,
 			     pace_h, r);
 }
 
