@@ -290,7 +290,7 @@ pint_step() {
 		[ "$sfail" -eq 0 ] && OK=1
 	say "fig1 pintcall --$track rate=$rate: $okc/$count ok, retransmits=$retr" \
 		"sipp_failed=$sfail elapsed=${el}ms, CPU pintcall $(( (k1 - k0) * 100 / (t1 - t0) ))%" \
-		"(spins when pacing) SIPp $(( (s1 - s0) * 100000 / TCK / (t1 - t0) ))%" \
+		"SIPp $(( (s1 - s0) * 100000 / TCK / (t1 - t0) ))%" \
 		"$([ $OK = 1 ] && echo clean || echo NOT clean)"
 	rm -f "$WORK/gw.csv"
 }
