@@ -153,7 +153,9 @@ static void check_numeric(const char *p, size_t len)
 	size_t i;
 	int ok, err;
 
-	if (len == 0 || len > 64 || p[len - 1] == '.')
+	/* a label past 63 bytes is refused as a host name, rightly, where
+	 * inet_aton would still read the digits: compare only shorter ones */
+	if (len == 0 || len > WEB_URLSAFE_LABEL_MAX || p[len - 1] == '.')
 		return;
 	for (i = 0; i < len; i++)
 		if (!strchr("0123456789abcdefxABCDEFX.", p[i]) || !p[i])
