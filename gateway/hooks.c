@@ -15,17 +15,10 @@
 #include <sys/epoll.h>
 #include <time.h>
 #include <jansson.h>
-#include <openssl/crypto.h>
 
 #include "gateway/hooks.h"
 #include "gateway/log.h"
-
-/* One key's secret, as the environment had it at load or reload. */
-struct secret {
-	char *owner;
-	unsigned char *v;
-	size_t len;             /* 0 = none */
-};
+#include "gateway/secrets.h"
 
 /* A delivery row waiting for its commit before it is queued. */
 struct pend {
@@ -40,14 +33,16 @@ struct pend {
 	size_t len;
 };
 
+_Static_assert(GW_SECRET_MAX <= WEB_WEBHOOK_SECRET_MAX,
+	       "every loaded secret can sign");
+
 struct gw_hooks {
 	struct gw_loop *loop;
 	struct gw_store *store;
 	struct web_fetch *fetch;
 	struct web_webhook *wh;
 	struct web_urlsafe_allow allow;
-	struct secret *secrets;
-	size_t nsecrets;
+	struct gw_secrets *secrets;     /* as the environment had them */
 	struct pend *pends;
 	struct gw_fd fd;
 	struct gw_prepare prep;
@@ -206,74 +201,6 @@ const char *gw_hooks_state_name(const struct gw_store_delivery *dlv)
 	}
 }
 
-/* ---- secrets ---- */
-
-static void secrets_free(struct secret *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v && i < n; i++) {
-		if (v[i].v)
-			OPENSSL_cleanse(v[i].v, v[i].len);
-		free(v[i].v);
-		free(v[i].owner);
-	}
-	free(v);
-}
-
-/* Every key's secret from getenv(secret_env), read now. */
-static int secrets_load(struct secret **vp, size_t *np,
-			const struct gw_conf *conf)
-{
-	struct secret *v;
-	const char *s;
-	size_t i, len;
-	int err = 0;
-
-	v = calloc(conf->nkeys ? conf->nkeys : 1, sizeof(*v));
-	if (!v)
-		return ENOMEM;
-	for (i = 0; !err && i < conf->nkeys; i++) {
-		const struct gw_conf_key *k = &conf->keys[i];
-
-		err = dup_str(&v[i].owner, k->name);
-		s = !err && k->secret_env ? getenv(k->secret_env) : NULL;
-		len = s ? strlen(s) : 0;
-		if (len > WEB_WEBHOOK_SECRET_MAX) {
-			log_warn("webhooks: key %s: %s is longer than %u "
-				 "bytes: no secret", k->name, k->secret_env,
-				 WEB_WEBHOOK_SECRET_MAX);
-			len = 0;
-		}
-		if (!err && len) {
-			v[i].v = malloc(len);
-			if (!v[i].v)
-				err = ENOMEM;
-			else
-				memcpy(v[i].v, s, len);
-			v[i].len = v[i].v ? len : 0;
-		}
-	}
-	if (err) {
-		secrets_free(v, conf->nkeys);
-		return err;
-	}
-	*vp = v;
-	*np = conf->nkeys;
-	return 0;
-}
-
-static const struct secret *secret_of(const struct gw_hooks *h,
-				      const char *owner)
-{
-	size_t i;
-
-	for (i = 0; owner && i < h->nsecrets; i++)
-		if (!strcmp(h->secrets[i].owner, owner))
-			return h->secrets[i].len ? &h->secrets[i] : NULL;
-	return NULL;
-}
-
 /* ---- rows ---- */
 
 static void row_done(int err, void *arg)
@@ -313,11 +240,12 @@ static void start(struct gw_hooks *h, const char *id, uint32_t seq,
 		  const char *url, const char *owner, const char *body,
 		  size_t len, unsigned attempt, int64_t next_at)
 {
-	const struct secret *sec = secret_of(h, owner);
 	struct web_webhook_dlv d;
+	const uint8_t *sec;
+	size_t slen;
 	int err;
 
-	if (!sec) {
+	if (gw_secrets_get(h->secrets, owner, &sec, &slen)) {
 		h->st.no_secret++;
 		h->st.failed++;
 		log_warn("webhooks: %s:%u: key %s has no secret: delivery "
@@ -330,8 +258,8 @@ static void start(struct gw_hooks *h, const char *id, uint32_t seq,
 	d.request_id = id;
 	d.seq = seq;
 	d.url = url;
-	d.secret = sec->v;
-	d.secret_len = sec->len;
+	d.secret = sec;
+	d.secret_len = slen;
 	d.body = body;
 	d.len = len;
 	d.attempt = attempt;
@@ -685,7 +613,7 @@ int gw_hooks_alloc(struct gw_hooks **hp, struct gw_loop *loop,
 		return ENOMEM;
 	h->loop = loop;
 	h->store = store;
-	err = secrets_load(&h->secrets, &h->nsecrets, conf);
+	err = gw_secrets_load(&h->secrets, conf);
 	if (!err)
 		err = make_queue(h, conf, seams);
 	if (!err)
@@ -726,7 +654,7 @@ void gw_hooks_free(struct gw_hooks *h)
 		next = p->next;
 		pend_free(p);
 	}
-	secrets_free(h->secrets, h->nsecrets);
+	gw_secrets_free(h->secrets);
 	free(h);
 }
 
@@ -737,16 +665,14 @@ void gw_hooks_free(struct gw_hooks *h)
  */
 int gw_hooks_reload(struct gw_hooks *h, const struct gw_conf *conf)
 {
-	struct secret *v;
-	size_t n;
+	struct gw_secrets *s;
 	int err;
 
-	err = secrets_load(&v, &n, conf);
+	err = gw_secrets_load(&s, conf);
 	if (err)
 		return err;
-	secrets_free(h->secrets, h->nsecrets);
-	h->secrets = v;
-	h->nsecrets = n;
+	gw_secrets_free(h->secrets);
+	h->secrets = s;
 	return 0;
 }
 
