@@ -111,6 +111,14 @@ struct gw_conf_webhooks {
 	struct web_urlsafe_allow allow_private;  /* CIDRs delivered to anyway */
 };
 
+/* [click]: the public click-to-call routes (docs/api.md) */
+struct gw_conf_click {
+	double rate_per_ip;             /* clicks per second per client; 0 = off */
+	uint32_t burst_per_ip;
+	uint32_t max_ttl;               /* seconds: the longest token lifetime */
+	struct gw_conf_list origins;    /* CORS on /v1/click: origins, or one "*" */
+};
+
 /* [gateway NAME] */
 struct gw_conf_gateway {
 	char *name;
@@ -171,6 +179,7 @@ struct gw_conf {
 	struct gw_conf_sip sip;
 	struct gw_conf_store store;
 	struct gw_conf_webhooks webhooks;
+	struct gw_conf_click click;
 	struct gw_conf_gateway *gateways;
 	size_t ngateways;
 	struct gw_conf_service *services;

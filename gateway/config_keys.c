@@ -1,8 +1,9 @@
 /*
- * gateway/config_keys.c — the keys of [pintgw], [http], [sip] and [store]:
- * their tables (name, kind, range, unit, flags), the setters for values
- * that are more than a number or a boolean, the shared setter helpers and
- * all defaults. gateway/config_named.c has the named sections. Keep both,
+ * gateway/config_keys.c — the keys of [pintgw], [http], [sip], [store],
+ * [webhooks] and [click]: their tables (name, kind, range, unit, flags),
+ * the setters for values that are more than a number or a boolean, the
+ * shared setter helpers and all defaults. gateway/config_named.c has the
+ * named sections. Keep both,
  * etc/pintgw.conf and docs/pintgw.conf.5 in step.
  */
 #include <errno.h>
@@ -357,6 +358,32 @@ static int set_allow_private(struct gw_conf_parse *ps, void *obj,
 	return gw_conf_bad(ps, kd->name, val, expected);
 }
 
+/* ---- [click] ----------------------------------------------------------- */
+
+/* A rate: digits, optionally '.' and up to 3 more; 0 to 1000. */
+static int set_rate(struct gw_conf_parse *ps, void *obj,
+		    const struct gw_conf_keydef *kd, const char *val)
+{
+	double *dst = GW_CONF_FIELD(obj, kd, double);
+	unsigned long whole = 0, frac = 0, scale = 1;
+	size_t i = 0;
+
+	for (; val[i] >= '0' && val[i] <= '9' && i < 4; i++)
+		whole = whole * 10 + (unsigned long)(val[i] - '0');
+	if (i && val[i] == '.' && val[i + 1]) {
+		for (i++; val[i] >= '0' && val[i] <= '9' && scale < 1000; i++) {
+			frac = frac * 10 + (unsigned long)(val[i] - '0');
+			scale *= 10;
+		}
+	}
+	if (!i || val[i] || whole > 1000 || (whole == 1000 && frac))
+		return gw_conf_bad(ps, kd->name, val,
+				   "a number of clicks per second from 0 to "
+				   "1000, at most 3 decimals (0.2)");
+	*dst = (double)whole + (double)frac / (double)scale;
+	return 0;
+}
+
 /* ---- the tables -------------------------------------------------------- */
 
 
@@ -417,6 +444,14 @@ static const struct gw_conf_keydef webhooks_keys[] = {
 	   set_allow_private, GW_KD_REPEAT),
 };
 
+static const struct gw_conf_keydef click_keys[] = {
+	GW_KEY_FN("rate_per_ip", struct gw_conf_click, rate_per_ip, set_rate, 0),
+	GW_KEY_U32(struct gw_conf_click, burst_per_ip, 1, 1000000, NULL),
+	GW_KEY_U32(struct gw_conf_click, max_ttl, 60, 366u * 86400u, "seconds"),
+	GW_KEY_FN("origins", struct gw_conf_click, origins, set_origins,
+	   GW_KD_REPEAT),
+};
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 _Static_assert(N(sip_keys) <= GW_CONF_SECT_KEYS, "seen[] too small");
@@ -434,6 +469,7 @@ const struct gw_conf_keydef *gw_conf_keydefs(enum gw_conf_sect sect,
 		[GW_SECT_SIP] = {sip_keys, N(sip_keys)},
 		[GW_SECT_STORE] = {store_keys, N(store_keys)},
 		[GW_SECT_WEBHOOKS] = {webhooks_keys, N(webhooks_keys)},
+		[GW_SECT_CLICK] = {click_keys, N(click_keys)},
 	};
 
 	if (sect == GW_SECT_GATEWAY) {
@@ -489,7 +525,7 @@ int gw_conf_set(struct gw_conf_parse *ps, void *obj,
 
 /* ---- defaults ---------------------------------------------------------- */
 
-/* Fill conf (zeroed) with every default of [pintgw] … [webhooks]. */
+/* Fill conf (zeroed) with every default of [pintgw] … [click]. */
 int gw_conf_defaults(struct gw_conf *conf)
 {
 	static const char *const sip_listen[] = {"udp:127.0.0.1:5060",
@@ -548,6 +584,10 @@ int gw_conf_defaults(struct gw_conf *conf)
 	conf->webhooks.timeout = WEB_FETCH_TIMEOUT_MS / 1000u;
 	conf->webhooks.max_inflight = WEB_WEBHOOK_INFLIGHT;
 	web_urlsafe_allow_init(&conf->webhooks.allow_private);
+
+	conf->click.rate_per_ip = 0.2;
+	conf->click.burst_per_ip = 3;
+	conf->click.max_ttl = 30u * 86400u;
 	return 0;
 }
 

@@ -39,6 +39,7 @@ void gw_conf_free(struct gw_conf *conf)
 	free(conf->main.requestor_email);
 	gw_conf_addr_clear(&conf->http.listen);
 	gw_conf_list_clear(&conf->http.cors_origins);
+	gw_conf_list_clear(&conf->click.origins);
 	for (i = 0; i < conf->sip.nlisten; i++)
 		gw_conf_addr_clear(&conf->sip.listen[i]);
 	free(conf->sip.contact_host);

@@ -112,6 +112,11 @@ static void check_defaults(const struct gw_conf *c)
 	assert_int_equal(c->webhooks.timeout, 10);
 	assert_int_equal(c->webhooks.max_inflight, 64);
 	assert_int_equal(c->webhooks.allow_private.n, 0);
+
+	assert_true(c->click.rate_per_ip > 0.199 && c->click.rate_per_ip < 0.201);
+	assert_int_equal(c->click.burst_per_ip, 3);
+	assert_int_equal(c->click.max_ttl, 30 * 86400);
+	assert_int_equal(c->click.origins.n, 0);
 }
 
 static void check_gateway_defaults(const struct gw_conf_gateway *gw)
@@ -634,6 +639,65 @@ static void test_webhooks(void **state)
 	pint_mbuf_reset(&mb);
 }
 
+/* [click]: the decimal rate, the origins, the ranges. */
+static void test_click(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *error;
+	} bad[] = {
+		{"[click]\nrate_per_ip = .5\n", "t.conf:2: rate_per_ip: "
+		 "expected a number of clicks per second from 0 to 1000, at "
+		 "most 3 decimals (0.2), got '.5'"},
+		{"[click]\nrate_per_ip = 1.\n", NULL},
+		{"[click]\nrate_per_ip = 0.0001\n", NULL},
+		{"[click]\nrate_per_ip = 1000.001\n", NULL},
+		{"[click]\nrate_per_ip = 10000\n", NULL},
+		{"[click]\nrate_per_ip = -1\n", NULL},
+		{"[click]\nrate_per_ip = 1e3\n", NULL},
+		{"[click]\nburst_per_ip = 0\n", NULL},
+		{"[click]\nmax_ttl = 59\n", "t.conf:2: max_ttl: expected a "
+		 "number of seconds from 60 to 31622400, got '59'"},
+		{"[click]\norigins = shop.example\n", NULL},
+		{"[click]\norigins = * https://a.example\n",
+		 "t.conf:2: origins: '*' must be the only origin"},
+		{"[click]\n[click]\n",
+		 "t.conf:2: duplicate section [click] (first at line 1)"},
+	};
+	struct gw_conf_errs errs;
+	struct gw_conf *c;
+	size_t i;
+
+	(void)state;
+	c = parse_text_ok("[click]\nrate_per_ip = 2.125\nburst_per_ip = 7\n"
+			  "max_ttl = 3600\norigins = https://shop.example\n"
+			  "origins = http://127.0.0.1:8080\n");
+	assert_true(c->click.rate_per_ip > 2.1249 && c->click.rate_per_ip < 2.1251);
+	assert_int_equal(c->click.burst_per_ip, 7);
+	assert_int_equal(c->click.max_ttl, 3600);
+	assert_int_equal(c->click.origins.n, 2);
+	assert_string_equal(c->click.origins.v[1], "http://127.0.0.1:8080");
+	gw_conf_free(c);
+	c = parse_text_ok("[click]\nrate_per_ip = 0\norigins = *\n");
+	assert_true(c->click.rate_per_ip == 0);
+	assert_string_equal(c->click.origins.v[0], "*");
+	gw_conf_free(c);
+	c = parse_text_ok("[click]\nrate_per_ip = 1000\n");
+	assert_true(c->click.rate_per_ip == 1000);
+	gw_conf_free(c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = NULL;
+		assert_int_equal(gw_conf_parse_string(&c, bad[i].text,
+						      strlen(bad[i].text), "t.conf",
+						      &errs), EINVAL);
+		assert_null(c);
+		assert_int_equal(errs.total, 1);
+		if (bad[i].error)
+			assert_string_equal(errs.msg[0], bad[i].error);
+	}
+}
+
 static void test_key_limit(void **state)
 {
 	struct gw_conf_errs errs;
@@ -750,7 +814,7 @@ static void test_every_key_documented(void **state)
 	} sects[] = {
 		{GW_SECT_MAIN, "[pintgw]"}, {GW_SECT_HTTP, "[http]"},
 		{GW_SECT_SIP, "[sip]"}, {GW_SECT_STORE, "[store]"},
-		{GW_SECT_WEBHOOKS, "[webhooks]"},
+		{GW_SECT_WEBHOOKS, "[webhooks]"}, {GW_SECT_CLICK, "[click]"},
 		{GW_SECT_GATEWAY, "[gateway local]"},
 		{GW_SECT_SERVICE, "[service faxback]"},
 		{GW_SECT_KEY, "[key example]"},
@@ -786,7 +850,7 @@ static void test_every_key_documented(void **state)
 	}
 	assert_true(has_key(text, "[gateway local]", "subtype.image/tiff"));
 	assert_non_null(strstr(man, "\n.BI subtype. TYPE\n"));
-	assert_int_equal(total, 65);
+	assert_int_equal(total, 69);
 	free(text);
 	free(man);
 }
@@ -1011,6 +1075,7 @@ int main(void)
 		leakcheck_test(test_limits),
 		leakcheck_test(test_key_limit),
 		leakcheck_test(test_webhooks),
+		leakcheck_test(test_click),
 		leakcheck_test(test_shipped_conf),
 		leakcheck_test(test_every_key_documented),
 		leakcheck_test(test_load_errors),
