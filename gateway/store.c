@@ -89,6 +89,13 @@ static const struct gw_store_col dlv_cols[] = {
 	COL(gw_store_delivery, updated_at, COL_I64, false),
 };
 
+static const struct gw_store_col click_cols[] = {
+	COL(gw_store_click_use, jti, COL_TEXT, true),
+	COL(gw_store_click_use, owner, COL_TEXT, false),
+	COL(gw_store_click_use, uses, COL_U32, false),
+	COL(gw_store_click_use, expires_at, COL_I64, false),
+};
+
 #define TABLE(name_, cols, type_) \
 	{ name_, cols, sizeof(cols) / sizeof(cols[0]), sizeof(struct type_) }
 
@@ -96,6 +103,7 @@ const struct gw_store_table gw_store_t_req = TABLE("requests", req_cols, gw_stor
 const struct gw_store_table gw_store_t_event = TABLE("events", event_cols, gw_store_event);
 const struct gw_store_table gw_store_t_idem = TABLE("idempotency", idem_cols, gw_store_idem);
 const struct gw_store_table gw_store_t_dlv = TABLE("deliveries", dlv_cols, gw_store_delivery);
+const struct gw_store_table gw_store_t_click = TABLE("click_uses", click_cols, gw_store_click_use);
 
 /*
  * The schema. Append a migration to change it; never edit a published one.
@@ -175,10 +183,23 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"ALTER TABLE requests ADD COLUMN branch TEXT;";
 
+/*
+ * Version 4: how often each click token (by its jti) was used, for
+ * tokens with a use limit. A row is written in the transaction of the
+ * request the click made; expires_at (the token's exp, Unix seconds)
+ * lets rows of tokens that cannot be used any more be purged.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE click_uses ("
+	" jti TEXT PRIMARY KEY NOT NULL, owner TEXT NOT NULL,"
+	" uses INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX click_uses_expires ON click_uses (expires_at);";
+
 const struct gw_store_migration gw_store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
+	{ 4, schema_v4 },
 };
 const size_t gw_store_nmigrations = sizeof(gw_store_migrations) / sizeof(gw_store_migrations[0]);
 
@@ -629,6 +650,25 @@ int gw_store_purge_idem(struct gw_store *s, int64_t now_ms, unsigned *countp)
 	return 0;
 }
 
+/* Delete the uses of click tokens that expired before now_s; countp
+ * (optional) gets how many. Its own transaction, not the batch. */
+int gw_store_purge_click_uses(struct gw_store *s, int64_t now_s,
+			      unsigned *countp)
+{
+	sqlite3_stmt *st = s->st[ST_PURGE_CLICK];
+	int rc;
+
+	if (s->busy)
+		return EBUSY;
+	sqlite3_bind_int64(st, 1, now_s);
+	rc = gw_store_step_reset(st);
+	if (rc != SQLITE_DONE)
+		return gw_store_fail(s, rc, "purge");
+	if (countp)
+		*countp = (unsigned)sqlite3_changes(s->db);
+	return 0;
+}
+
 /* Drop uncommitted writes without calling their callbacks (commit first
  * to keep them), close the connection. NULL-safe. */
 void gw_store_free(struct gw_store *s)
@@ -687,4 +727,9 @@ void gw_store_idem_clear(struct gw_store_idem *idem)
 void gw_store_delivery_clear(struct gw_store_delivery *dlv)
 {
 	gw_store_row_clear(&gw_store_t_dlv, dlv);
+}
+
+void gw_store_click_use_clear(struct gw_store_click_use *u)
+{
+	gw_store_row_clear(&gw_store_t_click, u);
 }

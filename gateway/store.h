@@ -1,6 +1,7 @@
 /*
  * gateway/store.h — durable state in one SQLite file (WAL): requests,
- * their events, idempotency keys and webhook deliveries.
+ * their events, idempotency keys, webhook deliveries and the uses of
+ * click tokens.
  *
  * The store owns its connection and its queue of pending writes. Row structs
  * are plain C; their strings are heap copies owned by the struct and freed by
@@ -128,6 +129,19 @@ struct gw_store_delivery {
 	int64_t updated_at;
 };
 
+/*
+ * Uses of one click token (by its jti), queued with the request a click
+ * made so that both are in one transaction. A write adds uses to the
+ * stored count; the row may be purged once expires_at (the token's exp,
+ * Unix seconds) has passed.
+ */
+struct gw_store_click_use {
+	char *jti;
+	char *owner;                    /* the key that signed the token */
+	uint32_t uses;
+	int64_t expires_at;
+};
+
 /* List filters; NULL / 0 = no filter. Times are exclusive bounds. */
 struct gw_store_filter {
 	const char *owner;              /* required */
@@ -179,6 +193,7 @@ typedef void (gw_store_done_h)(int err, void *arg);
  * the scan, which then returns that value. */
 typedef int (gw_store_req_h)(struct gw_store_req *req, void *arg);
 typedef int (gw_store_dlv_h)(struct gw_store_delivery *dlv, void *arg);
+typedef int (gw_store_click_h)(struct gw_store_click_use *u, void *arg);
 
 /* Lifetime */
 int gw_store_open(struct gw_store **storep, const char *state_dir,
@@ -200,6 +215,8 @@ int gw_store_put_idem(struct gw_store *s, const struct gw_store_idem *idem,
 		      gw_store_done_h *h, void *arg);
 int gw_store_put_delivery(struct gw_store *s, const struct gw_store_delivery *dlv,
 			  gw_store_done_h *h, void *arg);
+int gw_store_add_click_use(struct gw_store *s, const struct gw_store_click_use *u,
+			   gw_store_done_h *h, void *arg);
 int gw_store_commit(struct gw_store *s);
 
 /* Reads: committed state */
@@ -221,10 +238,14 @@ int gw_store_next_delivery(struct gw_store *s, int64_t *atp);
 int gw_store_deliveries(struct gw_store *s, const char *request_id,
 			uint32_t after_seq, size_t limit,
 			struct gw_store_deliveries *out);
+int gw_store_scan_click_uses(struct gw_store *s, int64_t now_s,
+			     gw_store_click_h *h, void *arg);
 
 /* Upkeep, for idle times */
 int gw_store_checkpoint(struct gw_store *s);
 int gw_store_purge_idem(struct gw_store *s, int64_t now_ms, unsigned *countp);
+int gw_store_purge_click_uses(struct gw_store *s, int64_t now_s,
+			      unsigned *countp);
 
 /* Rows */
 void gw_store_req_clear(struct gw_store_req *req);
@@ -234,5 +255,6 @@ void gw_store_delivery_clear(struct gw_store_delivery *dlv);
 void gw_store_page_clear(struct gw_store_page *page);
 void gw_store_events_clear(struct gw_store_events *evs);
 void gw_store_deliveries_clear(struct gw_store_deliveries *d);
+void gw_store_click_use_clear(struct gw_store_click_use *u);
 
 #endif

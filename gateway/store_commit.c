@@ -126,6 +126,14 @@ int gw_store_prepare_writes(struct gw_store *s)
 		err = gw_store_prepare(s, "DELETE FROM idempotency WHERE created_at <= ?1",
 				       &s->st[ST_PURGE_IDEM]);
 	if (!err)
+		err = gw_store_prepare(s, "DELETE FROM click_uses WHERE expires_at < ?1",
+				       &s->st[ST_PURGE_CLICK]);
+	/* uses add up: two clicks of one token in one batch are two */
+	if (!err)
+		err = gw_store_prepare(s, "INSERT INTO click_uses (jti, owner, uses, expires_at)"
+				       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (jti) DO UPDATE"
+				       " SET uses = uses + excluded.uses", &s->st[ST_PUT_CLICK]);
+	if (!err)
 		err = gw_store_prepare(s, "INSERT OR REPLACE INTO request_specs (id, spec)"
 				       " VALUES (?1, ?2)", &s->st[ST_PUT_SPEC]);
 	for (i = 0; !err && i < sizeof(ins) / sizeof(ins[0]); i++) {
@@ -174,6 +182,7 @@ static const struct gw_store_table *const kind_table[] = {
 	[W_EVENT] = &gw_store_t_event,
 	[W_IDEM] = &gw_store_t_idem,
 	[W_DLV] = &gw_store_t_dlv,
+	[W_CLICK] = &gw_store_t_click,
 };
 
 static const enum gw_store_st kind_st[] = {
@@ -182,6 +191,7 @@ static const enum gw_store_st kind_st[] = {
 	[W_EVENT] = ST_PUT_EVENT,
 	[W_IDEM] = ST_PUT_IDEM,
 	[W_DLV] = ST_PUT_DLV,
+	[W_CLICK] = ST_PUT_CLICK,
 };
 
 /* Free the queued rows (their callbacks are not called) and the array. */
@@ -289,6 +299,15 @@ int gw_store_put_delivery(struct gw_store *s, const struct gw_store_delivery *dl
 	    (unsigned)dlv->state > GW_STORE_DLV_FAILED)
 		return EINVAL;
 	return enqueue(s, W_DLV, dlv, h, arg);
+}
+
+/* Queue one more use (u->uses more) of a click token; see store.h. */
+int gw_store_add_click_use(struct gw_store *s, const struct gw_store_click_use *u,
+			   gw_store_done_h *h, void *arg)
+{
+	if (!s || !u || !u->jti || !u->jti[0] || !u->owner || !u->uses)
+		return EINVAL;
+	return enqueue(s, W_CLICK, u, h, arg);
 }
 
 /* ---- the group commit ---- */

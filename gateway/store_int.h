@@ -56,6 +56,7 @@ extern const struct gw_store_table gw_store_t_req;
 extern const struct gw_store_table gw_store_t_event;
 extern const struct gw_store_table gw_store_t_idem;
 extern const struct gw_store_table gw_store_t_dlv;
+extern const struct gw_store_table gw_store_t_click;
 
 /* Cached statements, prepared at open. */
 enum gw_store_st {
@@ -78,6 +79,9 @@ enum gw_store_st {
 	ST_DUE_DLV,
 	ST_NEXT_DLV,
 	ST_DLVS,
+	ST_PUT_CLICK,
+	ST_SCAN_CLICK,
+	ST_PURGE_CLICK,
 	ST_COUNT
 };
 
@@ -92,7 +96,7 @@ enum {
 	LIST_VARIANTS = 1 << 6,
 };
 
-enum gw_store_wkind { W_PUT_REQ, W_UPD_REQ, W_EVENT, W_IDEM, W_DLV };
+enum gw_store_wkind { W_PUT_REQ, W_UPD_REQ, W_EVENT, W_IDEM, W_DLV, W_CLICK };
 
 struct gw_store_write {
 	enum gw_store_wkind kind;
@@ -104,6 +108,7 @@ struct gw_store_write {
 		struct gw_store_event ev;
 		struct gw_store_idem idem;
 		struct gw_store_delivery dlv;
+		struct gw_store_click_use click;
 	} u;
 };
 

@@ -1,8 +1,8 @@
 /*
  * gateway/store_query.c — reads of committed state: one request, a list
  * page with its cursor, events, idempotency entries, and the scans the
- * daemon runs at start (live requests) and on timers (due schedules and
- * webhook deliveries).
+ * daemon runs at start (live requests, click token uses) and on timers
+ * (due schedules and webhook deliveries).
  *
  * Nothing here sees the write queue: a request put in this turn can be read
  * once its callback has run. The daemon replies from its own memory and
@@ -128,6 +128,7 @@ int gw_store_prepare_reads(struct gw_store *s)
 		  " WHERE " DLV_WHERE " AND next_at <= ?1 ORDER BY next_at, request_id, seq LIMIT ?2" },
 		{ ST_DLVS, &gw_store_t_dlv,
 		  " WHERE request_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3" },
+		{ ST_SCAN_CLICK, &gw_store_t_click, " WHERE expires_at >= ?1" },
 	};
 	size_t i;
 	int err = 0;
@@ -187,15 +188,18 @@ static int read_one(struct gw_store *s, sqlite3_stmt *st, const struct gw_store_
 	return err ? err : n ? 0 : ENOENT;
 }
 
-/* Step st and hand each row to h (requests) or dh (deliveries). The
- * statement stays active during the callbacks, hence the busy flag. */
-static int scan(struct gw_store *s, sqlite3_stmt *st, gw_store_req_h *h, gw_store_dlv_h *dh,
-		void *arg)
+/* Step st and hand each row to h (requests), dh (deliveries) or ch
+ * (click uses). The statement stays active during the callbacks, hence
+ * the busy flag. */
+static int scan3(struct gw_store *s, sqlite3_stmt *st, gw_store_req_h *h, gw_store_dlv_h *dh,
+		 gw_store_click_h *ch, void *arg)
 {
-	const struct gw_store_table *t = h ? &gw_store_t_req : &gw_store_t_dlv;
+	const struct gw_store_table *t = h ? &gw_store_t_req : dh ? &gw_store_t_dlv
+							       : &gw_store_t_click;
 	union {
 		struct gw_store_req req;
 		struct gw_store_delivery dlv;
+		struct gw_store_click_use click;
 	} row;
 	int rc, err = 0;
 
@@ -204,7 +208,7 @@ static int scan(struct gw_store *s, sqlite3_stmt *st, gw_store_req_h *h, gw_stor
 		err = gw_store_row_read(st, t, &row);
 		if (err)
 			break;
-		err = h ? h(&row.req, arg) : dh(&row.dlv, arg);
+		err = h ? h(&row.req, arg) : dh ? dh(&row.dlv, arg) : ch(&row.click, arg);
 		gw_store_row_clear(t, &row);
 		if (err)
 			break;
@@ -214,6 +218,12 @@ static int scan(struct gw_store *s, sqlite3_stmt *st, gw_store_req_h *h, gw_stor
 	sqlite3_reset(st);
 	s->busy = false;
 	return err;
+}
+
+static int scan(struct gw_store *s, sqlite3_stmt *st, gw_store_req_h *h, gw_store_dlv_h *dh,
+		void *arg)
+{
+	return scan3(s, st, h, dh, NULL, arg);
 }
 
 static int next_time(struct gw_store *s, sqlite3_stmt *st, int64_t *atp)
@@ -507,6 +517,23 @@ int gw_store_scan_due(struct gw_store *s, int64_t now_ms, size_t limit,
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_int64(st, 2, (int64_t)limit);
 	return scan(s, st, h, NULL, arg);
+}
+
+/*
+ * Every click token's uses whose token has not expired at now_s (Unix
+ * seconds): the daemon's count at start. h must not read from the store.
+ */
+int gw_store_scan_click_uses(struct gw_store *s, int64_t now_s,
+			     gw_store_click_h *h, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_SCAN_CLICK];
+
+	if (!h)
+		return EINVAL;
+	if (s->busy)
+		return EBUSY;
+	sqlite3_bind_int64(st, 1, now_s);
+	return scan3(s, st, NULL, NULL, h, arg);
 }
 
 /* The earliest start_at of a queued request; ENOENT if none has one. */

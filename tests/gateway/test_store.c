@@ -84,9 +84,10 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
 			 (int64_t)gw_store_nmigrations);
-	assert_int_equal(gw_store_nmigrations, 3);
+	assert_int_equal(gw_store_nmigrations, 4);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries')"), 4);
+				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries',"
+				 " 'click_uses')"), 5);
 	assert_int_equal(fx_sql_int(s, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(fx_sql_int(s, "PRAGMA synchronous"), 1);
 	assert_int_equal(fx_sql_int(s, "PRAGMA wal_autocheckpoint"), GW_STORE_AUTOCHECKPOINT);
@@ -263,8 +264,10 @@ static void test_migrate_v1_file(void **state)
 	(void)state;
 	make_v1_file(dir);
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 3);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
 				    " WHERE quick_check = 'ok'"), 1);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -333,7 +336,8 @@ static void test_migrate_v1_file(void **state)
 
 	/* opened again: nothing more to apply */
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	gw_store_free(s);
 }
 
@@ -408,8 +412,10 @@ static void test_migrate_v2_file(void **state)
 	(void)state;
 	make_v2_file(dir);
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 3);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
 				    " WHERE quick_check = 'ok'"), 1);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -467,7 +473,8 @@ static void test_migrate_v2_file(void **state)
 
 	/* opened again: nothing more to apply, the branch is there */
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(gw_store_get_request(s, "rq_v2_live", NULL, &got), 0);
 	assert_string_equal(got.branch, "z9hG4bKQnJhbmNoLXYzLXRva2VuLQ");
 	assert_int_equal(got.cseq, 2);
@@ -932,6 +939,74 @@ static void test_idempotency_expiry(void **state)
 	gw_store_free(s);
 }
 
+static int click_collect(struct gw_store_click_use *u, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 256 - n, "%s:%s:%u:%lld;", u->jti, u->owner,
+		 (unsigned)u->uses, (long long)u->expires_at);
+	return 0;
+}
+
+/*
+ * Click token uses add up per jti, in the request's transaction, survive
+ * a reopen, are read back only while the token is valid, and purge.
+ */
+static void test_click_uses(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	struct gw_store_click_use u = { .jti = S("j1"), .owner = S("shop"), .uses = 1,
+					.expires_at = 2000 };
+	struct gw_store_req r;
+	char buf[256] = "";
+	unsigned purged = 0;
+
+	(void)state;
+	rec_reset();
+	fx_req(&r, "rq_c", "shop", "queued", T0);
+	assert_int_equal(gw_store_put_request(s, &r, done_h, (void *)0), 0);
+	assert_int_equal(gw_store_add_click_use(s, &u, done_h, (void *)1), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(rec.err[0], 0);
+	assert_int_equal(rec.err[1], 0);
+	assert_int_equal(rec.commits[0], rec.commits[1]);
+	/* two more in one batch, and another token */
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), 0);
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), 0);
+	u.jti = S("j2");
+	u.owner = S("other");
+	u.expires_at = 1000;
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(gw_store_scan_click_uses(s, 500, click_collect, buf), 0);
+	assert_string_equal(buf, "j2:other:1:1000;j1:shop:3:2000;");
+	/* reopened: the counts are on disk */
+	gw_store_free(s);
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	buf[0] = '\0';
+	assert_int_equal(gw_store_scan_click_uses(s, 1001, click_collect, buf), 0);
+	assert_string_equal(buf, "j1:shop:3:2000;");
+	assert_int_equal(gw_store_purge_click_uses(s, 1000, &purged), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(gw_store_purge_click_uses(s, 1001, &purged), 0);
+	assert_int_equal(purged, 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM click_uses"), 1);
+	/* what a use must have */
+	u.uses = 0;
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), EINVAL);
+	u.uses = 1;
+	u.jti = S("");
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), EINVAL);
+	u.jti = S("j3");
+	u.owner = NULL;
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), EINVAL);
+	assert_int_equal(gw_store_scan_click_uses(s, 0, NULL, NULL), EINVAL);
+	gw_store_free(s);
+}
+
 static int dlv_collect(struct gw_store_delivery *d, void *arg)
 {
 	int *seqs = arg;
@@ -1149,6 +1224,8 @@ static void test_query_plans(void **state)
 		{ ST_NEXT_DLV, "deliveries_due" },
 		{ ST_GET_IDEM, "sqlite_autoindex_idempotency_1" },
 		{ ST_PURGE_IDEM, "idempotency_created" },
+		{ ST_SCAN_CLICK, "click_uses_expires" },
+		{ ST_PURGE_CLICK, "click_uses_expires" },
 	};
 	const char *dir = fx_tmp_dir();
 	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
@@ -1438,6 +1515,7 @@ int main(void)
 		leakcheck_test(test_deliveries),
 		leakcheck_test(test_scans),
 		leakcheck_test(test_query_plans),
+		leakcheck_test(test_click_uses),
 		leakcheck_test(test_group_commit_one_transaction),
 		leakcheck_test(test_group_commit_loop),
 		leakcheck_test(test_alloc_failure),
