@@ -456,6 +456,17 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 
 /* ---- server life cycle and loop hooks ---- */
 
+/* At most WEB_HTTP_ORIGINS_MAX origins of WEB_HTTP_ORIGIN_LEN bytes. */
+static int origins_check(const char *const *list)
+{
+	size_t n = 0;
+
+	for (; list && list[n]; n++)
+		if (strlen(list[n]) > WEB_HTTP_ORIGIN_LEN)
+			return EINVAL;
+	return n > WEB_HTTP_ORIGINS_MAX ? EINVAL : 0;
+}
+
 static int conf_check(const struct web_http_conf *c)
 {
 	size_t n = 0;
@@ -471,7 +482,13 @@ static int conf_check(const struct web_http_conf *c)
 	for (; c->cors_origins && c->cors_origins[n]; n++)
 		if (strlen(c->cors_origins[n]) > WEB_HTTP_ORIGIN_LEN)
 			return EINVAL;
-	return n > WEB_HTTP_ORIGINS_MAX ? EINVAL : 0;
+	if (n > WEB_HTTP_ORIGINS_MAX)
+		return EINVAL;
+	if (c->cors_prefix && c->cors_prefix[0] != '/')
+		return EINVAL;
+	if (c->cors_prefix_origins && !c->cors_prefix)
+		return EINVAL;
+	return origins_check(c->cors_prefix_origins);
 }
 
 static char *copy_str(const char *s)
@@ -484,17 +501,63 @@ static char *copy_str(const char *s)
 	return p;
 }
 
+static void origins_clear(struct web_http_origins *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		free(o->v[i]);
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Copies of list (NULL-terminated, checked) into o: 0 or ENOMEM. */
+static int origins_copy(struct web_http_origins *o, const char *const *list)
+{
+	size_t n = 0;
+
+	memset(o, 0, sizeof(*o));
+	while (list && list[n])
+		n++;
+	if (!n)
+		return 0;
+	o->v = calloc(n, sizeof(*o->v));
+	if (!o->v)
+		return ENOMEM;
+	for (; o->n < n; o->n++) {
+		o->v[o->n] = copy_str(list[o->n]);
+		if (!o->v[o->n]) {
+			origins_clear(o);
+			return ENOMEM;
+		}
+		if (!strcmp(list[o->n], "*"))
+			o->any = true;
+	}
+	return 0;
+}
+
 static int conf_copy(struct web_http *http, const struct web_http_conf *c)
 {
 	size_t i, n = 0;
+	int err;
 
 	http->conf = *c;
 	http->conf.cors_origins = NULL;
+	http->conf.cors_prefix = NULL;
+	http->conf.cors_prefix_origins = NULL;
 	http->conf.server_name = NULL;
 	if (c->server_name) {
 		http->server_name = copy_str(c->server_name);
 		if (!http->server_name)
 			return ENOMEM;
+	}
+	if (c->cors_prefix) {
+		http->cors_prefix = copy_str(c->cors_prefix);
+		if (!http->cors_prefix)
+			return ENOMEM;
+		err = origins_copy(&http->porigins, c->cors_prefix_origins);
+		if (err)
+			return err;
 	}
 	while (c->cors_origins && c->cors_origins[n])
 		n++;
@@ -620,6 +683,27 @@ out:
 	return err;
 }
 
+/*
+ * Replace the origins of cors_prefix (copied; the configuration's reload).
+ * 0; EINVAL when the server has no cors_prefix or the list is too long;
+ * ENOMEM (the old list stays).
+ */
+int web_http_cors_prefix_set(struct web_http *http,
+			     const char *const *origins)
+{
+	struct web_http_origins o;
+	int err;
+
+	if (!http || !http->cors_prefix || origins_check(origins))
+		return EINVAL;
+	err = origins_copy(&o, origins);
+	if (err)
+		return err;
+	origins_clear(&http->porigins);
+	http->porigins = o;
+	return 0;
+}
+
 /* The bound port (the ephemeral one when conf.port was 0). */
 uint16_t web_http_port(const struct web_http *http)
 {
@@ -736,6 +820,8 @@ void web_http_free(struct web_http *http)
 	for (i = 0; i < http->norigins; i++)
 		free(http->origins[i]);
 	free(http->origins);
+	origins_clear(&http->porigins);
+	free(http->cors_prefix);
 	free(http->server_name);
 	free(http->tab);
 	free(http);

@@ -67,6 +67,10 @@ struct web_http_conf {
 	size_t conn_memory;             /* >= 4096 */
 	unsigned backlog;               /* 0 = system default */
 	const char *const *cors_origins;        /* NULL-terminated; "*" = any */
+	const char *cors_prefix;                /* a path prefix ("/v1/click") with
+						 * origins of its own; NULL = none */
+	const char *const *cors_prefix_origins; /* NULL-terminated, "*" = any: on
+						 * that prefix, with cors_origins */
 	uint32_t heartbeat_ms;          /* > 0, below the idle timeout */
 	size_t stream_queue_max;        /* > 0 */
 	const char *server_name;        /* Server header; NULL = none */
@@ -102,6 +106,8 @@ int web_http_fd(const struct web_http *http);
 int web_http_run(struct web_http *http);
 int64_t web_http_timeout_ms(const struct web_http *http);
 int web_http_quiesce(struct web_http *http);
+int web_http_cors_prefix_set(struct web_http *http,
+			     const char *const *origins);
 void web_http_free(struct web_http *http);
 void web_http_stats_get(const struct web_http *http,
 			struct web_http_stats *st);

@@ -75,6 +75,13 @@ struct web_http_req {
 	bool dropped;                   /* queue limit hit */
 };
 
+/* A CORS list: copied origins, any = "*" is one of them. */
+struct web_http_origins {
+	char **v;
+	size_t n;
+	bool any;
+};
+
 struct web_http {
 	struct MHD_Daemon *d;
 	web_http_h *h;
@@ -84,6 +91,8 @@ struct web_http {
 	char **origins;
 	size_t norigins;
 	bool any_origin;
+	char *cors_prefix;              /* NULL: no per-prefix list */
+	struct web_http_origins porigins;       /* its origins */
 	uint16_t port;
 	int epfd;
 	bool quiesced, stopping;
@@ -112,7 +121,8 @@ void web_http_timer_clear(struct web_http_req *req);
 void web_http_wake(struct web_http_req *req);
 bool web_http_peer_gone(struct web_http_req *req);
 void web_http_count_out(struct web_http *http, size_t n);
-bool web_http_origin_ok(const struct web_http *http, const char *origin);
+bool web_http_origin_ok(const struct web_http *http, const char *origin,
+			const char *path);
 int web_http_add_hdr(struct MHD_Response *r, const char *name,
 		     const char *value);
 int web_http_resp_finish(struct web_http_req *req, struct MHD_Response *r);

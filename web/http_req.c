@@ -59,9 +59,26 @@ void web_http_count_out(struct web_http *http, size_t n)
 	http->st.bytes_out += n;
 }
 
-/* Is this Origin in the CORS list (or is "*" there)? */
-bool web_http_origin_ok(const struct web_http *http, const char *origin)
+/* Is path cors_prefix itself or below it? */
+static bool under_prefix(const struct web_http *http, const char *path)
 {
+	size_t n;
+
+	if (!http->cors_prefix || !path)
+		return false;
+	n = strlen(http->cors_prefix);
+	return !strncmp(path, http->cors_prefix, n) &&
+	       (path[n] == '\0' || path[n] == '/');
+}
+
+/*
+ * Is this Origin in the CORS list (or is "*" there), or, on a path
+ * under cors_prefix, in that prefix's list?
+ */
+bool web_http_origin_ok(const struct web_http *http, const char *origin,
+			const char *path)
+{
+	const struct web_http_origins *p = &http->porigins;
 	size_t i;
 
 	if (!origin || !*origin)
@@ -70,6 +87,13 @@ bool web_http_origin_ok(const struct web_http *http, const char *origin)
 		return true;
 	for (i = 0; i < http->norigins; i++)
 		if (!strcasecmp(http->origins[i], origin))
+			return true;
+	if (!under_prefix(http, path))
+		return false;
+	if (p->any)
+		return true;
+	for (i = 0; i < p->n; i++)
+		if (!strcasecmp(p->v[i], origin))
 			return true;
 	return false;
 }
@@ -95,11 +119,11 @@ int web_http_resp_finish(struct web_http_req *req, struct MHD_Response *r)
 	if (http->server_name)
 		err = web_http_add_hdr(r, MHD_HTTP_HEADER_SERVER,
 				       http->server_name);
-	if (!err && http->norigins)
+	if (!err && (http->norigins || http->porigins.n))
 		err = web_http_add_hdr(r, MHD_HTTP_HEADER_VARY, "Origin");
 	origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 					     "Origin");
-	if (!err && web_http_origin_ok(http, origin)) {
+	if (!err && web_http_origin_ok(http, origin, req->path)) {
 		err = web_http_add_hdr(r, "Access-Control-Allow-Origin",
 				       origin);
 		if (!err)
@@ -257,7 +281,7 @@ int web_http_preflight(struct web_http_req *req)
 	if (!origin || !MHD_lookup_connection_value(req->conn,
 			MHD_HEADER_KIND, "Access-Control-Request-Method"))
 		return 0;
-	if (!web_http_origin_ok(req->http, origin))
+	if (!web_http_origin_ok(req->http, origin, req->path))
 		return web_http_build_json(req, 403, E403_ORIGIN, false);
 	err = web_http_build(req, 204, NULL, NULL, 0, false);
 	if (err)

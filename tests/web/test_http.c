@@ -1126,6 +1126,93 @@ static void test_cors(void **state)
 	stop();
 }
 
+/* A path prefix with origins of its own (the click routes). */
+static void test_cors_prefix(void **state)
+{
+	static const char *const widget[] = {"https://widget.example", NULL};
+	static const char *const other[] = {"https://other.example", NULL};
+	static const char *const bad_list[] = {"*", NULL};
+	struct web_http_conf c;
+	struct web_http *http = NULL;
+
+	(void)state;
+	conf_test(&c);
+	c.cors_prefix = "/v1/click";
+	c.cors_prefix_origins = widget;
+	start_conf(&c);
+	cli_open(&C1, "127.0.0.1");
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://widget.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 204);
+	assert_string_equal(hdr(&R, "Access-Control-Allow-Origin"),
+			    "https://widget.example");
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click/rq_abc/events HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://widget.example\r\n"
+		"Access-Control-Request-Method: GET\r\n\r\n"), 204);
+	/* the global list applies there too */
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://shop.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 204);
+	/* elsewhere the prefix's origins are nobody */
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/requests HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://widget.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 403);
+	assert_null(hdr(&R, "Access-Control-Allow-Origin"));
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/clickx HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://widget.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 403);
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://evil.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 403);
+	/* replies on the prefix carry it; others not */
+	assert_int_equal(roundtrip_s("GET /v1/click/rq_abc HTTP/1.1\r\n"
+				     "Host: t\r\n"
+				     "Origin: https://widget.example\r\n\r\n"),
+			 404);
+	assert_string_equal(hdr(&R, "Access-Control-Allow-Origin"),
+			    "https://widget.example");
+	assert_string_equal(hdr(&R, "Vary"), "Origin");
+	assert_int_equal(roundtrip_s("GET /json HTTP/1.1\r\nHost: t\r\n"
+				     "Origin: https://widget.example\r\n\r\n"),
+			 200);
+	assert_null(hdr(&R, "Access-Control-Allow-Origin"));
+	/* replaced at run time (a reload) */
+	assert_int_equal(web_http_cors_prefix_set(F.http, other), 0);
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://widget.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 403);
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://other.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 204);
+	assert_int_equal(web_http_cors_prefix_set(F.http, NULL), 0);
+	assert_int_equal(roundtrip_s(
+		"OPTIONS /v1/click HTTP/1.1\r\nHost: t\r\n"
+		"Origin: https://other.example\r\n"
+		"Access-Control-Request-Method: POST\r\n\r\n"), 403);
+	cli_close(&C1);
+	stop();
+
+	/* a server without a prefix has no list to replace */
+	start("127.0.0.1");
+	assert_int_equal(web_http_cors_prefix_set(F.http, other), EINVAL);
+	stop();
+	conf_test(&c);
+	c.cors_prefix = "v1/click";
+	assert_int_equal(web_http_alloc(&http, &c, handler, &F), EINVAL);
+	conf_test(&c);
+	c.cors_prefix_origins = bad_list;
+	assert_int_equal(web_http_alloc(&http, &c, handler, &F), EINVAL);
+	assert_null(http);
+}
+
 static void test_shutdown(void **state)
 {
 	struct sockaddr_in sa;
@@ -1381,6 +1468,7 @@ int main(void)
 		leakcheck_test(test_sse_stuck_client),
 		leakcheck_test(test_limits),
 		leakcheck_test(test_cors),
+		leakcheck_test(test_cors_prefix),
 		leakcheck_test(test_shutdown),
 		leakcheck_test(test_conf_errors),
 		leakcheck_test(test_unknown_ids),
