@@ -3,7 +3,7 @@
  * table (404, 405 + Allow), API keys and scopes (401, 403), error replies
  * in the API.md shape, late replies by id, and a stored request rendered
  * as the resource. The routes themselves: api_create.c, api_read.c,
- * api_stream.c.
+ * api_stream.c, api_cancel.c, api_click.c and api_click_view.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -60,6 +60,8 @@ void api_match(struct api_match *m, const char *method, const char *path)
 		m->allow = "GET";
 		return;
 	}
+	if (api_click_match(m, method, path))
+		return;
 	if (!strcmp(path, PREFIX)) {
 		m->route = ROUTE_COLLECTION;
 		m->allow = "GET, POST";
@@ -511,6 +513,8 @@ int gw_api_alloc(struct gw_api **apip, const struct gw_api_deps *deps)
 	pint_hash_init(&api->watches);
 	pint_hash_init(&api->subs);
 	pint_hash_init(&api->buckets);
+	pint_hash_init(&api->ips);
+	pint_hash_init(&api->uses);
 	*apip = api;
 	return 0;
 }
@@ -531,6 +535,7 @@ void gw_api_free(struct gw_api *api)
 		return;
 	api_subs_free_all(api);
 	api_create_free_all(api);
+	api_click_free_all(api);
 	pint_hash_reset(&api->buckets, bucket_free, NULL);
 	free(api);
 }
@@ -590,6 +595,15 @@ void gw_api_handle(struct web_http_req *req, void *arg)
 		return;
 	case OP_CREATE:
 		api_create(api, req);   /* its own order of checks */
+		return;
+	case OP_CLICK:                  /* no API key: a click token */
+		api_click(api, req);
+		return;
+	case OP_CLICK_GET:              /* no API key: a view token */
+		api_click_get(api, req, &m);
+		return;
+	case OP_CLICK_EVENTS:
+		api_click_events(api, req, &m);
 		return;
 	default:
 		break;

@@ -1,7 +1,8 @@
 /*
  * gateway/api.h — the HTTP API of API.md on web/http: routes, API keys and
  * scopes, create (dry run, idempotency), read, long-poll, event streams,
- * cancel, and the operational endpoints /healthz, /readyz, /metrics.
+ * cancel, the public click routes (click and view tokens), and the
+ * operational endpoints /healthz, /readyz, /metrics.
  *
  * The daemon owns struct gw_api_deps and everything it points to; the api
  * borrows the struct itself and reads it at each use, so the daemon may
@@ -23,6 +24,7 @@
 #include "gateway/loop.h"
 #include "gateway/metrics.h"
 #include "gateway/requests.h"
+#include "gateway/secrets.h"
 #include "gateway/sipgw.h"
 #include "gateway/store.h"
 #include "web/http.h"
@@ -39,6 +41,7 @@ struct gw_api_deps {
 	const struct gw_conf *conf;
 	const struct gw_auth *auth;
 	struct gw_hooks *hooks;         /* NULL: no webhook metrics */
+	const struct gw_secrets *secrets;  /* keys' secrets; NULL: no clicks */
 };
 
 /* Lifetime */

@@ -1,6 +1,7 @@
 /*
  * gateway/api_create.c — POST /v1/requests: checks, dry run, idempotency,
- * the create and its reply.
+ * the create and its reply. A click (api_click.c) makes its request
+ * through the same path, from its scope check on, as its key.
  *
  * Order of a create's checks, so a client always sees the same error for
  * the same mistake: 401 key, 415 Content-Type, 400 query, 400
@@ -105,6 +106,11 @@ static void location_of(char *buf, size_t size, const char *id)
 	snprintf(buf, size, "/v1/requests/%s", id);
 }
 
+static void click_location_of(char *buf, size_t size, const char *id)
+{
+	snprintf(buf, size, "/v1/click/%s", id);
+}
+
 /* The Location of a stored reply: the "id" in its body. */
 static void location_from_body(char *buf, size_t size, const char *body)
 {
@@ -198,13 +204,21 @@ static void created(int err, const struct gw_store_req *row, void *arg)
 
 	if (err || !row) {
 		api_live_add(c->api, c->owner, -1);
+		if (c->click)
+			api_click_failed(c->api, c);
 		api_store_err(&e, err ? err : EIO);
 		create_fail(c, &e);
 		return;
 	}
 	gw_metrics_created(&c->api->counters, c->service);
-	location_of(c->location, sizeof(c->location), row->id);
-	err = api_render(&c->body, &c->len, row);
+	if (c->click) {
+		c->api->counters.clicks[GW_METRICS_CLICK_ACCEPTED]++;
+		click_location_of(c->location, sizeof(c->location), row->id);
+		err = api_click_render(c->api, row, true, &c->body, &c->len);
+	} else {
+		location_of(c->location, sizeof(c->location), row->id);
+		err = api_render(&c->body, &c->len, row);
+	}
 	if (err) {
 		log_err("api: %s created, its resource not rendered: %s",
 			row->id, strerror(err));
@@ -413,18 +427,33 @@ static bool recover(struct gw_api *api, struct web_http_req *req,
 
 /* ---- POST /v1/requests ---- */
 
-struct create_in {
-	const struct gw_auth_key *key;
-	struct web_req wreq;
-	const char *scope;
-	bool dry_run;
-	const char *idem;               /* NULL: no Idempotency-Key */
-	uint8_t hash[GW_STORE_HASH_LEN];
-};
+/*
+ * The key may use the service, and pintgw takes creates: false once
+ * replied (403 insufficient_scope, 503 shutting_down).
+ */
+bool api_create_allowed(struct gw_api *api, struct web_http_req *req,
+			struct api_create_in *in)
+{
+	in->scope = api_service_scope(api->d->conf, in->wreq.service);
+	if (in->scope ? !gw_auth_has_scope(in->key, in->scope) :
+	    !(in->key->scopes & (GW_CONF_SCOPE_CALL | GW_CONF_SCOPE_FAX |
+				 GW_CONF_SCOPE_CONTENT))) {
+		api_reply_code(req, 403, "insufficient_scope", "service",
+			       "service: the API key lacks the scope '%s'",
+			       in->scope ? in->scope : "call");
+		return false;
+	}
+	if (api->draining && !in->dry_run) {
+		api_reply_code(req, 503, "shutting_down", "",
+			       "pintgw is shutting down");
+		return false;
+	}
+	return true;
+}
 
 /* Checks up to and including the scope; false once replied. */
 static bool create_checks(struct gw_api *api, struct web_http_req *req,
-			  struct create_in *in)
+			  struct api_create_in *in)
 {
 	struct web_json_err e;
 	const char *name, *value, *body;
@@ -465,21 +494,7 @@ static bool create_checks(struct gw_api *api, struct web_http_req *req,
 		web_http_reply_json(req, 503, API_E503);
 		return false;
 	}
-	in->scope = api_service_scope(api->d->conf, in->wreq.service);
-	if (in->scope ? !gw_auth_has_scope(in->key, in->scope) :
-	    !(in->key->scopes & (GW_CONF_SCOPE_CALL | GW_CONF_SCOPE_FAX |
-				 GW_CONF_SCOPE_CONTENT))) {
-		api_reply_code(req, 403, "insufficient_scope", "service",
-			       "service: the API key lacks the scope '%s'",
-			       in->scope ? in->scope : "call");
-		return false;
-	}
-	if (api->draining && !in->dry_run) {
-		api_reply_code(req, 503, "shutting_down", "",
-			       "pintgw is shutting down");
-		return false;
-	}
-	return true;
+	return api_create_allowed(api, req, in);
 }
 
 enum idem_state { IDEM_NONE, IDEM_DONE, IDEM_PLACEHOLDER };
@@ -487,7 +502,7 @@ enum idem_state { IDEM_NONE, IDEM_DONE, IDEM_PLACEHOLDER };
 /* Idempotency before anything is created: replayed, 409, or go on. */
 static enum idem_state idem_lookup(struct gw_api *api,
 				   struct web_http_req *req,
-				   const struct create_in *in,
+				   const struct api_create_in *in,
 				   struct gw_store_idem *idem)
 {
 	struct api_create *c;
@@ -533,8 +548,9 @@ conflict:
 	return IDEM_DONE;
 }
 
-static void create_start(struct gw_api *api, struct web_http_req *req,
-			 const struct create_in *in, struct gw_spec *spec)
+/* The create itself; true when it is under way (its reply follows). */
+static bool create_start(struct gw_api *api, struct web_http_req *req,
+			 const struct api_create_in *in, struct gw_spec *spec)
 {
 	struct api_create *c;
 	struct web_json_err e;
@@ -544,16 +560,19 @@ static void create_start(struct gw_api *api, struct web_http_req *req,
 		gw_spec_free(spec);
 		api_reply_code(req, 503, "unavailable", "",
 			       "requests are not accepted yet");
-		return;
+		return false;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c || web_http_suspend(req, &c->http_id)) {
 		free(c);
 		gw_spec_free(spec);
 		web_http_reply_json(req, 503, API_E503);
-		return;
+		return false;
 	}
 	c->api = api;
+	c->click = in->click != NULL;
+	if (in->click)
+		c->use = *in->click;
 	snprintf(c->owner, sizeof(c->owner), "%s", in->key->name);
 	snprintf(c->service, sizeof(c->service), "%s", in->wreq.service);
 	c->has_idem = in->idem != NULL;
@@ -567,9 +586,11 @@ static void create_start(struct gw_api *api, struct web_http_req *req,
 	if (err) {
 		create_err(&e, err);
 		create_fail(c, &e);
-		return;
+		return false;
 	}
 	api_live_add(api, c->owner, 1);
+	if (c->click)
+		api_click_started(api, c);      /* the same transaction */
 	if (c->has_idem) {
 		/* behind the request's writes: the same transaction */
 		idem_put(api, c->owner, c->idem, c->hash, 0, NULL,
@@ -578,11 +599,12 @@ static void create_start(struct gw_api *api, struct web_http_req *req,
 			log_warn("api: idempotency placeholder not queued: %s",
 				 strerror(err));
 	}
+	return true;
 }
 
 /* 429 with Retry-After. */
-static void too_many(struct web_http_req *req, const char *code,
-		     unsigned retry, const char *msg)
+void api_too_many(struct web_http_req *req, const char *code,
+		  unsigned retry, const char *msg)
 {
 	char rbuf[16];
 
@@ -591,61 +613,73 @@ static void too_many(struct web_http_req *req, const char *code,
 	api_reply_code(req, 429, code, "", "%s", msg);
 }
 
-/* POST /v1/requests (API.md "Create a service request"). */
-void api_create(struct gw_api *api, struct web_http_req *req)
+/*
+ * A checked create (api_create_allowed passed), from idempotency on:
+ * replied now, or under way; true when a request is being created.
+ */
+bool api_create_run(struct gw_api *api, struct web_http_req *req,
+		    struct api_create_in *in)
 {
-	struct create_in in;
 	struct gw_store_idem idem;
 	struct gw_spec *spec = NULL;
 	struct web_json_err e;
 	enum idem_state st = IDEM_NONE;
 	unsigned retry = 1;
+	bool started = false;
 	int err;
 
-	memset(&in, 0, sizeof(in));
 	memset(&idem, 0, sizeof(idem));
-	if (!create_checks(api, req, &in))
-		goto out;
-	if (in.idem && !in.dry_run) {
-		st = idem_lookup(api, req, &in, &idem);
+	if (in->idem && !in->dry_run) {
+		st = idem_lookup(api, req, in, &idem);
 		if (st == IDEM_DONE)
 			goto out;
 	}
-	if (!in.dry_run && st == IDEM_NONE &&
-	    !api_rate_take(api, in.key->conf, gw_loop_now(api->d->loop),
+	if (!in->dry_run && st == IDEM_NONE &&
+	    !api_rate_take(api, in->key->conf, gw_loop_now(api->d->loop),
 			   &retry)) {
 		api->counters.rate_limited++;
-		too_many(req, "rate_limited", retry,
-			 "the API key's rate limit is reached");
+		api_too_many(req, "rate_limited", retry,
+			     "the API key's rate limit is reached");
 		goto out;
 	}
-	err = gw_spec_build(&spec, &in.wreq, api->d->conf, in.key->conf, &e);
+	err = gw_spec_build(&spec, &in->wreq, api->d->conf, in->key->conf, &e);
 	if (err == ENOMEM)
 		web_json_err_set(&e, 503, "unavailable", "",
 				 "out of memory, try again");
-	if (!err && api_policy(spec, in.key->conf, &e))
+	if (!err && api_policy(spec, in->key->conf, &e))
 		err = EPERM;
 	if (err) {
 		api_reply_err(req, &e);
 		goto out;
 	}
-	if (in.dry_run) {
-		dry_run(api, req, &in.wreq, spec, in.key, in.scope ?
-			in.scope : in.wreq.service);
+	if (in->dry_run) {
+		dry_run(api, req, &in->wreq, spec, in->key, in->scope ?
+			in->scope : in->wreq.service);
 		goto out;
 	}
 	if (st == IDEM_PLACEHOLDER && recover(api, req, &idem, spec))
 		goto out;
-	if (api_live_of(api, in.key->name) >= in.key->conf->concurrency) {
+	if (api_live_of(api, in->key->name) >= in->key->conf->concurrency) {
 		api->counters.rate_limited++;
-		too_many(req, "concurrency_limit", 1,
-			 "the API key has its most active requests already");
+		api_too_many(req, "concurrency_limit", 1,
+			     "the API key has its most active requests already");
 		goto out;
 	}
-	create_start(api, req, &in, spec);
+	started = create_start(api, req, in, spec);
 	spec = NULL;
 out:
 	gw_spec_free(spec);
 	gw_store_idem_clear(&idem);
+	return started;
+}
+
+/* POST /v1/requests (API.md "Create a service request"). */
+void api_create(struct gw_api *api, struct web_http_req *req)
+{
+	struct api_create_in in;
+
+	memset(&in, 0, sizeof(in));
+	if (create_checks(api, req, &in))
+		api_create_run(api, req, &in);
 	web_req_reset(&in.wreq);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "gateway/api.h"
+#include "gateway/click.h"
 #include "gateway/spec.h"
 #include "pint/hash.h"
 #include "web/json.h"
@@ -28,6 +29,8 @@
 #define API_ALLOW_SIZE 32u              /* "GET, POST, DELETE" */
 #define API_RECOVER_WINDOW_MS 60000     /* see api_create.c, recovery */
 #define API_WAIT_SLACK_MS 1000u         /* long-poll backstop, see api_read.c */
+#define API_CLICK_IPS_MAX 10000u        /* per-IP buckets; the idlest goes */
+#define API_CLICK_USES_MAX 100000u      /* tokens with a use limit tracked */
 
 /* Routes (API.md); ROUTE_NONE = unknown path. */
 enum api_route {
@@ -39,6 +42,9 @@ enum api_route {
 	ROUTE_HEALTHZ,
 	ROUTE_READYZ,
 	ROUTE_METRICS,
+	ROUTE_CLICK,            /* /v1/click */
+	ROUTE_CLICK_ITEM,       /* /v1/click/{id} */
+	ROUTE_CLICK_EVENTS,     /* /v1/click/{id}/events */
 };
 
 /* What a handler does once route and method are known. */
@@ -53,6 +59,9 @@ enum api_op {
 	OP_HEALTHZ,
 	OP_READYZ,
 	OP_METRICS,
+	OP_CLICK,
+	OP_CLICK_GET,
+	OP_CLICK_EVENTS,
 };
 
 /* The result of matching method + path. */
@@ -81,6 +90,7 @@ struct api_sub {
 	uint64_t http_id;
 	uint64_t after;                 /* answer or send events past this */
 	char owner[API_OWNER_SIZE];     /* checked when it was added */
+	bool click;                     /* SUB_WAIT: answer with the click view */
 	struct gw_timer timer;          /* SUB_WAIT: the backstop */
 };
 
@@ -89,6 +99,24 @@ struct api_watch {
 	struct pint_hash_node node;     /* api->watches, by request id */
 	char id[GW_STORE_ID_MAX + 1];
 	struct api_sub *subs;
+};
+
+/* What a click's create does to its token: one use of jti (max > 0). */
+struct api_click_use {
+	char jti[GW_CLICK_JTI_LEN + 1];
+	int64_t exp;                    /* Unix s */
+	uint32_t max;                   /* 0 = unlimited: not counted */
+};
+
+/* A create's input once checked: POST /v1/requests or a click. */
+struct api_create_in {
+	const struct gw_auth_key *key;
+	struct web_req wreq;
+	const char *scope;
+	bool dry_run;
+	const char *idem;               /* NULL: no Idempotency-Key */
+	uint8_t hash[GW_STORE_HASH_LEN];
+	const struct api_click_use *click;      /* NULL: not a click */
 };
 
 /* A create between its checks and its reply. */
@@ -102,6 +130,8 @@ struct api_create {
 	char idem[API_IDEM_KEY_MAX + 1];
 	uint8_t hash[GW_STORE_HASH_LEN];
 	int64_t created_ms;             /* wall clock of the idempotency row */
+	bool click;                     /* made by POST /v1/click */
+	struct api_click_use use;
 	/* the reply, once known (after the commit) */
 	bool done;
 	unsigned status;
@@ -130,12 +160,35 @@ struct api_bucket {
 	uint64_t live;                  /* the key's live requests */
 };
 
+/* A client address's click bucket (POST /v1/click). */
+struct api_ip {
+	struct pint_hash_node node;     /* api->ips, by addr */
+	struct api_ip *prev, *next;     /* api->ip_head: most recent first */
+	uint8_t addr[16];               /* IPv4-mapped, or an IPv6 /64 */
+	double tokens;
+	uint64_t last_ms;               /* loop time of the last refill */
+};
+
+/* Uses of one click token with a use limit, committed and in flight. */
+struct api_use {
+	struct pint_hash_node node;     /* api->uses, by jti */
+	struct api_use *prev, *next;    /* api->use_list */
+	char jti[GW_CLICK_JTI_LEN + 1];
+	int64_t exp;                    /* Unix s: prunable after */
+	uint32_t uses;
+};
+
 struct gw_api {
 	const struct gw_api_deps *d;
 	uint8_t sipkey[PINT_HASH_SIPKEY_LEN];
 	struct pint_hash watches;       /* struct api_watch */
 	struct pint_hash subs;          /* struct api_sub */
 	struct pint_hash buckets;       /* struct api_bucket */
+	struct pint_hash ips;           /* struct api_ip */
+	struct api_ip *ip_head, *ip_tail;
+	struct pint_hash uses;          /* struct api_use */
+	struct api_use *use_list;
+	int64_t use_pruned_s;           /* wall clock of the last prune */
 	struct api_create *creates;
 	struct api_cancel *cancels;
 	size_t waiting;                 /* SUB_WAIT count */
@@ -176,8 +229,14 @@ bool api_scope(struct web_http_req *req, const struct gw_auth_key *key,
 	       const char *scope);
 int64_t api_wall_ms(void);
 
-/* api_create.c: POST /v1/requests */
+/* api_create.c: POST /v1/requests, and the create of a click */
 void api_create(struct gw_api *api, struct web_http_req *req);
+bool api_create_allowed(struct gw_api *api, struct web_http_req *req,
+			struct api_create_in *in);
+bool api_create_run(struct gw_api *api, struct web_http_req *req,
+		    struct api_create_in *in);
+void api_too_many(struct web_http_req *req, const char *code,
+		  unsigned retry, const char *msg);
 void api_create_free_all(struct gw_api *api);
 int api_idem_check(const struct gw_store_idem *idem, const uint8_t *hash);
 
@@ -194,6 +253,25 @@ uint64_t api_live_of(struct gw_api *api, const char *owner);
 int api_policy(const struct gw_spec *spec, const struct gw_conf_key *key,
 	       struct web_json_err *e);
 
+/* api_click.c: POST /v1/click, its limits and its token's uses */
+bool api_click_match(struct api_match *m, const char *method,
+		     const char *path);
+void api_click(struct gw_api *api, struct web_http_req *req);
+void api_click_started(struct gw_api *api, const struct api_create *c);
+void api_click_failed(struct gw_api *api, const struct api_create *c);
+int api_click_seed(struct gw_api *api);
+void api_click_free_all(struct gw_api *api);
+int api_click_secret(const char *name, const uint8_t **secretp,
+		     size_t *lenp, void *arg);
+
+/* api_click_view.c: GET /v1/click/{id}[/events], the click's resource */
+int api_click_render(struct gw_api *api, const struct gw_store_req *row,
+		     bool view_token, char **bodyp, size_t *lenp);
+void api_click_get(struct gw_api *api, struct web_http_req *req,
+		   const struct api_match *m);
+void api_click_events(struct gw_api *api, struct web_http_req *req,
+		      const struct api_match *m);
+
 /* api_read.c: GET /v1/requests[/{id}[/events|/deliveries]] */
 void api_get(struct gw_api *api, struct web_http_req *req,
 	     const struct api_match *m, const char *owner);
@@ -205,6 +283,13 @@ void api_deliveries(struct gw_api *api, struct web_http_req *req,
 		    const struct api_match *m, const char *owner);
 void api_wait_event(struct api_sub *sub, const struct gw_store_req *row,
 		    const struct gw_store_event *ev);
+void api_get_row(struct gw_api *api, struct web_http_req *req,
+		 const struct gw_store_req *row, const struct web_req_wait *w,
+		 bool click);
+bool api_events_query(struct web_http_req *req, bool click,
+		      uint64_t *afterp, bool *ssep);
+void api_events_row(struct gw_api *api, struct web_http_req *req,
+		    const struct gw_store_req *row, uint64_t after, bool sse);
 bool api_stream_send(struct gw_api *api, uint64_t sid,
 		     const struct gw_store_event *row);
 

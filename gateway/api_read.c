@@ -3,7 +3,8 @@
  * GET /v1/requests (filters, pages), GET /v1/requests/{id}/events (a
  * JSON list, or server-sent events) and GET /v1/requests/{id}/deliveries
  * (its webhook deliveries). Everything read is committed state;
- * a key sees its own requests only (another key's id is a 404).
+ * a key sees its own requests only (another key's id is a 404). The
+ * click routes (api_click_view.c) answer and wait with the same code.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,14 +39,24 @@ static bool load(struct gw_api *api, struct web_http_req *req,
 	return false;
 }
 
-static void reply_row(struct web_http_req *req, const struct gw_store_req *row)
+/* The resource, or the click's view of it. */
+static int render(struct gw_api *api, const struct gw_store_req *row,
+		  bool click, char **bodyp, size_t *lenp)
+{
+	if (click)
+		return api_click_render(api, row, false, bodyp, lenp);
+	return api_render(bodyp, lenp, row);
+}
+
+static void reply_row(struct gw_api *api, struct web_http_req *req,
+		      const struct gw_store_req *row, bool click)
 {
 	struct web_json_err e;
 	char *body = NULL;
 	size_t len = 0;
 	int err;
 
-	err = api_render(&body, &len, row);
+	err = render(api, row, click, &body, &len);
 	if (err) {
 		log_err("api: %s: cannot render: %s", row->id, strerror(err));
 		web_json_err_set(&e, 503, "unavailable", "",
@@ -67,8 +78,10 @@ static void wait_answer(struct api_sub *sub, const struct gw_store_req *row)
 	char *body = NULL;
 	size_t len = 0;
 
+	bool click = sub->click;
+
 	api_sub_del(api, sub);
-	if (api_render(&body, &len, row)) {
+	if (render(api, row, click, &body, &len)) {
 		api_late_reply(api, id, 503, API_E503, sizeof(API_E503) - 1,
 			       NULL);
 		return;
@@ -131,6 +144,42 @@ void api_wait_event(struct api_sub *sub, const struct gw_store_req *row,
 		wait_answer(sub, row);
 }
 
+/*
+ * Answer with row (the resource, or the click's view), now or, with a
+ * wait, once an event past w's after is published or the wait is over.
+ */
+void api_get_row(struct gw_api *api, struct web_http_req *req,
+		 const struct gw_store_req *row, const struct web_req_wait *w,
+		 bool click)
+{
+	struct api_sub *sub;
+	enum web_status st = WEB_STATUS_NONE;
+	uint64_t after, hid;
+
+	after = w->has_after ? w->after : row->last_seq;
+	if (row->status)
+		web_resource_status_parse(&st, row->status, strlen(row->status));
+	if (!w->wait || row->last_seq > after || web_resource_status_final(st) ||
+	    api->draining) {
+		reply_row(api, req, row, click);
+		return;
+	}
+	if (web_http_suspend_until(req, w->wait * 1000u, wait_expired, api,
+				   &hid)) {
+		reply_row(api, req, row, click);
+		return;
+	}
+	if (api_sub_add(api, row->id, row->owner, SUB_WAIT, hid, after, &sub)) {
+		api_late_reply(api, hid, 503, API_E503, sizeof(API_E503) - 1,
+			       NULL);
+		return;
+	}
+	sub->click = click;
+	gw_timer_start(api->d->loop, &sub->timer,
+		       (uint64_t)w->wait * 1000u + API_WAIT_SLACK_MS,
+		       wait_backstop, sub);
+}
+
 /* GET /v1/requests/{id}[?wait=S&after=N]: key and scope checked. */
 void api_get(struct gw_api *api, struct web_http_req *req,
 	     const struct api_match *m, const char *owner)
@@ -138,10 +187,7 @@ void api_get(struct gw_api *api, struct web_http_req *req,
 	struct web_req_wait w;
 	struct web_json_err e;
 	struct gw_store_req row;
-	struct api_sub *sub;
-	enum web_status st = WEB_STATUS_NONE;
 	const char *name, *value;
-	uint64_t after, hid;
 	size_t i;
 
 	web_req_wait_init(&w);
@@ -153,28 +199,7 @@ void api_get(struct gw_api *api, struct web_http_req *req,
 	}
 	if (!load(api, req, m->id, owner, &row))
 		return;
-	after = w.has_after ? w.after : row.last_seq;
-	if (row.status)
-		web_resource_status_parse(&st, row.status, strlen(row.status));
-	if (!w.wait || row.last_seq > after || web_resource_status_final(st) ||
-	    api->draining) {
-		reply_row(req, &row);
-		goto out;
-	}
-	if (web_http_suspend_until(req, w.wait * 1000u, wait_expired, api,
-				   &hid)) {
-		reply_row(req, &row);
-		goto out;
-	}
-	if (api_sub_add(api, m->id, owner, SUB_WAIT, hid, after, &sub)) {
-		api_late_reply(api, hid, 503, API_E503, sizeof(API_E503) - 1,
-			       NULL);
-		goto out;
-	}
-	gw_timer_start(api->d->loop, &sub->timer,
-		       (uint64_t)w.wait * 1000u + API_WAIT_SLACK_MS,
-		       wait_backstop, sub);
-out:
+	api_get_row(api, req, &row, &w, false);
 	gw_store_req_clear(&row);
 }
 
@@ -443,48 +468,60 @@ static void events_stream(struct gw_api *api, struct web_http_req *req,
 		web_http_stream_close(api->d->http, sid);
 }
 
-/* GET /v1/requests/{id}/events: key and scope checked. */
-void api_events(struct gw_api *api, struct web_http_req *req,
-		const struct api_match *m, const char *owner)
+/*
+ * The query (after; view too on the click route) and Last-Event-ID of an
+ * events request: false once replied (400).
+ */
+bool api_events_query(struct web_http_req *req, bool click,
+		      uint64_t *afterp, bool *ssep)
 {
-	struct gw_store_req row;
-	struct web_json_err e;
 	const char *name, *value, *last;
 	bool sse = wants_sse(web_http_req_header(req, "Accept"));
 	uint64_t after = 0;
-	char *body = NULL;
-	size_t i, len = 0;
-	int err;
+	size_t i;
 
 	for (i = 0; !web_http_req_query_at(req, i, &name, &value); i++) {
+		if (click && !strcmp(name, "view"))
+			continue;
 		if (strcmp(name, "after")) {
 			api_reply_code(req, 400, "unknown_parameter", name,
 				       "unknown query parameter");
-			return;
+			return false;
 		}
-		if (web_req_seq_parse(&after, value, strlen(value))) {
+		if (!value || web_req_seq_parse(&after, value,
+						strlen(value))) {
 			api_reply_code(req, 400, "invalid_parameter", "after",
 				       "after: not an event number");
-			return;
+			return false;
 		}
 	}
 	last = sse ? web_http_req_header(req, "Last-Event-ID") : NULL;
 	if (last && *last && web_req_seq_parse(&after, last, strlen(last))) {
 		api_reply_code(req, 400, "invalid_header", "Last-Event-ID",
 			       "Last-Event-ID: not an event number");
-		return;
+		return false;
 	}
-	if (!load(api, req, m->id, owner, &row))
-		return;
+	*afterp = after;
+	*ssep = sse;
+	return true;
+}
+
+/* The events of row past after: a JSON list, or a stream. */
+void api_events_row(struct gw_api *api, struct web_http_req *req,
+		    const struct gw_store_req *row, uint64_t after, bool sse)
+{
+	struct web_json_err e;
+	char *body = NULL;
+	size_t len = 0;
+	int err;
+
 	if (after > UINT32_MAX)
 		after = UINT32_MAX;     /* past any seq */
 	if (sse) {
-		events_stream(api, req, &row, after, owner);
-		gw_store_req_clear(&row);
+		events_stream(api, req, row, after, row->owner);
 		return;
 	}
-	err = events_json(api, row.id, (uint32_t)after, &body, &len);
-	gw_store_req_clear(&row);
+	err = events_json(api, row->id, (uint32_t)after, &body, &len);
 	if (err) {
 		api_store_err(&e, err == EMSGSIZE ? ENOMEM : err);
 		api_reply_err(req, &e);
@@ -492,6 +529,21 @@ void api_events(struct gw_api *api, struct web_http_req *req,
 	}
 	web_http_reply(req, 200, WEB_HTTP_CT_JSON, body, len);
 	free(body);
+}
+
+/* GET /v1/requests/{id}/events: key and scope checked. */
+void api_events(struct gw_api *api, struct web_http_req *req,
+		const struct api_match *m, const char *owner)
+{
+	struct gw_store_req row;
+	uint64_t after = 0;
+	bool sse = false;
+
+	if (!api_events_query(req, false, &after, &sse) ||
+	    !load(api, req, m->id, owner, &row))
+		return;
+	api_events_row(api, req, &row, after, sse);
+	gw_store_req_clear(&row);
 }
 
 /* ---- GET /v1/requests/{id}/deliveries ---- */

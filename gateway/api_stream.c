@@ -219,13 +219,16 @@ static int seed_one(struct gw_store_req *row, void *arg)
 
 /*
  * Count each key's live requests in the store: the concurrency limit's
- * starting point. Call once after gw_reqs_recover(), before the loop
- * runs (the terminal events of what recovery ended are published later
- * and count down). 0 or a store errno.
+ * starting point; and the uses of click tokens. Call once after
+ * gw_reqs_recover(), before the loop runs (the terminal events of what
+ * recovery ended are published later and count down). 0 or a store
+ * errno.
  */
 int gw_api_seed(struct gw_api *api)
 {
-	return gw_store_scan_live(api->d->store, seed_one, api);
+	int err = gw_store_scan_live(api->d->store, seed_one, api);
+
+	return err ? err : api_click_seed(api);
 }
 
 /* ---- operations ---- */

@@ -2,8 +2,8 @@
  * gateway/daemon.c — the parts of pintgw made in order on one loop, the
  * loop hooks of libmicrohttpd (the webhook pipeline hooks its fetcher
  * itself), the fan-out of published events, and what the signals do:
- * SIGHUP reloads (keys and their webhook secrets, gateways, services, log
- * settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
+ * SIGHUP reloads (keys and their secrets, gateways, services, log
+ * settings, [click]; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
  * seconds and stop, SIGUSR1 logs a dump.
  */
 #ifdef HAVE_CONFIG_H
@@ -26,6 +26,7 @@
 #include "gateway/log.h"
 #include "gateway/loop.h"
 #include "gateway/requests.h"
+#include "gateway/secrets.h"
 #include "gateway/sipgw.h"
 #include "gateway/store.h"
 #include "pint/mbuf.h"
@@ -45,6 +46,7 @@ struct gw_daemon {
 	char *path;
 	struct gw_conf *conf;
 	struct gw_auth *auth;
+	struct gw_secrets *secrets;     /* the keys', for click tokens */
 	struct gw_loop *loop;
 	struct gw_store *store;
 	struct gw_sip *sip;
@@ -159,19 +161,31 @@ static int open_store(struct gw_daemon *d, char *msg, size_t msgsize)
 	return 0;
 }
 
+/* A NULL-terminated view of l's strings (free() the array only). */
+static const char **list_view(const struct gw_conf_list *l)
+{
+	const char **v = calloc(l->n + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; v && i < l->n; i++)
+		v[i] = l->v[i];
+	return v;
+}
+
 static int start_http(struct gw_daemon *d, char *msg, size_t msgsize)
 {
 	const struct gw_conf_http *hc = &d->conf->http;
 	struct web_http_conf c;
-	const char **origins;
-	size_t i;
+	const char **origins, **click;
 	int err;
 
-	origins = calloc(hc->cors_origins.n + 1, sizeof(*origins));
-	if (!origins)
+	origins = list_view(&hc->cors_origins);
+	click = list_view(&d->conf->click.origins);
+	if (!origins || !click) {
+		free(origins);
+		free(click);
 		return ENOMEM;
-	for (i = 0; i < hc->cors_origins.n; i++)
-		origins[i] = hc->cors_origins.v[i];
+	}
 	web_http_conf_init(&c);
 	c.addr = hc->listen.host;
 	c.port = hc->listen.port;
@@ -189,10 +203,13 @@ static int start_http(struct gw_daemon *d, char *msg, size_t msgsize)
 			 c.heartbeat_ms);
 	}
 	c.cors_origins = origins;
+	c.cors_prefix = "/v1/click";
+	c.cors_prefix_origins = click;
 	c.server_name = "pintgw/" PACKAGE_VERSION;
 	c.logh = http_log;
 	err = web_http_alloc(&d->http, &c, gw_api_handle, d->api);
 	free(origins);          /* copied */
+	free(click);
 	if (err) {
 		snprintf(msg, msgsize, "http: cannot listen on %s%s%s:%u: %s",
 			 hc->listen.ipv6 ? "[" : "", hc->listen.host,
@@ -242,6 +259,8 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 		err = gw_loop_alloc(&d->loop);
 	if (!err)
 		err = gw_auth_alloc(&d->auth, d->conf);
+	if (!err)
+		err = gw_secrets_load(&d->secrets, d->conf);
 	if (err) {
 		snprintf(msg, msgsize, "start: %s", strerror(err));
 		return err;
@@ -257,6 +276,7 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 	d->deps.sip = d->sip;
 	d->deps.conf = d->conf;
 	d->deps.auth = d->auth;
+	d->deps.secrets = d->secrets;
 	err = gw_api_alloc(&d->api, &d->deps);
 	if (err) {
 		snprintf(msg, msgsize, "api: %s", strerror(err));
@@ -396,6 +416,7 @@ void gw_daemon_free(struct gw_daemon *d)
 	}
 	gw_store_free(d->store);
 	gw_hooks_free(d->hooks);        /* after the store's last callbacks */
+	gw_secrets_free(d->secrets);
 	gw_auth_free(d->auth);
 	gw_conf_free(d->conf);
 	gw_loop_free(d->loop);
@@ -559,7 +580,9 @@ int gw_daemon_reload(struct gw_daemon *d)
 	struct gw_conf_errs errs;
 	struct gw_conf *nc = NULL;
 	struct gw_auth *na = NULL;
+	struct gw_secrets *ns = NULL;
 	char msg[GW_DAEMON_MSG_SIZE] = "";
+	const char **click;
 	size_t i;
 	int err;
 
@@ -575,11 +598,14 @@ int gw_daemon_reload(struct gw_daemon *d)
 		return err;
 	}
 	err = gw_auth_alloc(&na, nc);
+	if (!err)
+		err = gw_secrets_load(&ns, nc);
 	if (!err && d->sip)
 		err = gw_sip_reload(d->sip, nc, msg, sizeof(msg));
 	if (err) {
 		log_err("config: reload failed: %s: the running configuration "
 			"stays", msg[0] ? msg : strerror(err));
+		gw_secrets_free(ns);
 		gw_auth_free(na);
 		gw_conf_free(nc);
 		return err;
@@ -588,9 +614,17 @@ int gw_daemon_reload(struct gw_daemon *d)
 	if (gw_hooks_reload(d->hooks, nc))
 		log_warn("config: webhook secrets not reloaded (%s): the "
 			 "previous ones stay", strerror(ENOMEM));
+	click = list_view(&nc->click.origins);
+	if (!click || web_http_cors_prefix_set(d->http, click))
+		log_warn("config: [click] origins not reloaded: the previous "
+			 "ones stay");
+	free(click);
 	gw_reqs_reload(d->reqs, nc);
 	d->deps.conf = nc;
 	d->deps.auth = na;
+	d->deps.secrets = ns;
+	gw_secrets_free(d->secrets);
+	d->secrets = ns;
 	gw_auth_free(d->auth);
 	gw_conf_free(d->conf);
 	d->auth = na;

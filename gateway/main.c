@@ -1,21 +1,29 @@
 /*
  * gateway/main.c — the pintgw command: run the daemon on a configuration
- * file, check a file, or hash an API token for the [key] sections.
+ * file, check a file, hash an API token for the [key] sections, or sign
+ * a click token with a key's secret.
  * Exit status: 0 success, 1 a configuration or runtime failure, 2 wrong
  * usage (docs/pintgw.8).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "gateway/auth.h"
+#include "gateway/click.h"
 #include "gateway/config.h"
 #include "gateway/daemon.h"
+#include "gateway/secrets.h"
+#include "pint/tel.h"
 #include "web/fetch.h"
 
 #define DEFAULT_CONF "/etc/pintgw/pintgw.conf"
+#define TOKEN_TTL 86400u        /* pintgw token's default --ttl, seconds */
 
 enum { EXIT_USAGE = 2 };
 
@@ -25,6 +33,12 @@ static void usage(FILE *f)
 		"usage: pintgw [-c FILE]            run the gateway\n"
 		"       pintgw [-c FILE] --check-config\n"
 		"       pintgw hash-key TOKEN|-     print the hash of an API token\n"
+		"       pintgw [-c FILE] token --key NAME [--service NAME] "
+		"[--from NUMBER]\n"
+		"              [--to PREFIX]... [--ttl SECONDS] [--max-uses N]"
+		" [--origin ORIGIN]...\n"
+		"                                   print a click token signed "
+		"with the key's secret\n"
 		"       pintgw --version | --help\n"
 		"\n"
 		"  -c, --config FILE   configuration file (default "
@@ -88,6 +102,228 @@ static int hash_key(const char *arg)
 	}
 	printf("sha256:%s\n", hex);
 	return EXIT_SUCCESS;
+}
+
+/* ---- pintgw token ---- */
+
+struct token_opts {
+	const char *key;
+	const char *service;
+	const char *from;
+	unsigned long ttl;
+	unsigned long max;
+	struct gw_click c;      /* to and origin as given */
+};
+
+static int token_fail(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* "pintgw: token: <message>" on stderr; EXIT_FAILURE. */
+static int token_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("pintgw: token: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
+}
+
+/* One --to or --origin alone in an otherwise valid token: its syntax. */
+static bool token_item_ok(const char *to, const char *origin)
+{
+	struct gw_click p;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.key, "k", 2);
+	memcpy(p.service, "call", 5);
+	p.exp = 1;
+	memset(p.jti, 'A', GW_CLICK_JTI_LEN);
+	if (to && strlen(to) < sizeof(p.to[0])) {
+		memcpy(p.to[0], to, strlen(to) + 1);
+		p.nto = 1;
+	} else if (origin && strlen(origin) < sizeof(p.origin[0])) {
+		memcpy(p.origin[0], origin, strlen(origin) + 1);
+		p.norigin = 1;
+	} else {
+		return false;
+	}
+	return !gw_click_check(&p);
+}
+
+static bool number_arg(const char *s, unsigned long max, unsigned long *vp)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*vp = strtoul(s, &end, 10);
+	return !errno && !*end && *vp <= max;
+}
+
+/* The command line after "token"; EXIT_SUCCESS or the exit status. */
+static int token_args(struct token_opts *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"key", required_argument, NULL, 'k'},
+		{"service", required_argument, NULL, 's'},
+		{"from", required_argument, NULL, 'f'},
+		{"to", required_argument, NULL, 't'},
+		{"ttl", required_argument, NULL, 'T'},
+		{"max-uses", required_argument, NULL, 'm'},
+		{"origin", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct gw_click *c = &o->c;
+	int ch;
+
+	optind = 0;             /* a fresh scan of the sub-command's argv */
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k':
+			o->key = optarg;
+			break;
+		case 's':
+			o->service = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
+			break;
+		case 't':
+			if (c->nto >= GW_CLICK_TO_MAX)
+				return token_fail("at most %u --to prefixes",
+						  GW_CLICK_TO_MAX);
+			if (!token_item_ok(optarg, NULL))
+				return token_fail("--to %s: expected + (any "
+						  "number) or + and up to 15 "
+						  "digits", optarg);
+			memcpy(c->to[c->nto++], optarg, strlen(optarg) + 1);
+			break;
+		case 'o':
+			if (c->norigin >= GW_CLICK_ORIGINS_MAX)
+				return token_fail("at most %u --origin",
+						  GW_CLICK_ORIGINS_MAX);
+			if (!token_item_ok(NULL, optarg))
+				return token_fail("--origin %s: expected "
+						  "http[s]://HOST[:PORT]", optarg);
+			memcpy(c->origin[c->norigin++], optarg,
+			       strlen(optarg) + 1);
+			break;
+		case 'T':
+			if (!number_arg(optarg, 366ul * 86400ul, &o->ttl) ||
+			    !o->ttl)
+				return token_fail("--ttl %s: expected seconds, "
+						  "1 to 31622400", optarg);
+			break;
+		case 'm':
+			if (!number_arg(optarg, GW_CLICK_USES_MAX, &o->max))
+				return token_fail("--max-uses %s: expected 0 "
+						  "(no limit) to %u", optarg,
+						  GW_CLICK_USES_MAX);
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc || !o->key) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return EXIT_SUCCESS;
+}
+
+/* The claims from the options and the configuration. */
+static int token_claims(struct token_opts *o, const struct gw_conf *conf,
+			const char *path)
+{
+	struct gw_click *c = &o->c;
+	struct pint_tel tel;
+	struct pint_tel_error why;
+	uint8_t r[GW_CLICK_JTI_BYTES];
+
+	if (!gw_conf_key(conf, o->key))
+		return token_fail("no [key %s] in %s", o->key, path);
+	if (strcmp(o->service, "call") && strcmp(o->service, "fax") &&
+	    strcmp(o->service, "content") && !gw_conf_service(conf, o->service))
+		return token_fail("no service %s (call, fax, content or a "
+				  "[service NAME] of %s)", o->service, path);
+	if (o->ttl > conf->click.max_ttl)
+		return token_fail("--ttl %lu is longer than [click] max_ttl "
+				  "(%u) of %s", o->ttl, conf->click.max_ttl,
+				  path);
+	if (o->from && (pint_tel_parse(&tel, o->from, strlen(o->from),
+				       conf->main.default_context, "from",
+				       &why) || !tel.e164[0] ||
+			strlen(tel.e164) >= sizeof(c->from)))
+		return token_fail("--from %s: expected a phone number "
+				  "(E.164: +CC…)", o->from);
+	if (o->from)
+		memcpy(c->from, tel.e164, strlen(tel.e164) + 1);
+	if (strlen(o->key) >= sizeof(c->key) ||
+	    strlen(o->service) >= sizeof(c->service))
+		return token_fail("%s or %s is too long", o->key, o->service);
+	memcpy(c->key, o->key, strlen(o->key) + 1);
+	memcpy(c->service, o->service, strlen(o->service) + 1);
+	c->exp = (int64_t)time(NULL) + (int64_t)o->ttl;
+	c->max = (uint32_t)o->max;
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return token_fail("no random bytes: %s", strerror(errno));
+	gw_click_jti(c->jti, r);
+	if (gw_click_check(c))
+		return token_fail("key %s or service %s is not valid in a "
+				  "token", o->key, o->service);
+	return EXIT_SUCCESS;
+}
+
+/* pintgw [-c FILE] token …: a signed click token on stdout. */
+static int token(const char *path, int argc, char **argv)
+{
+	struct token_opts o;
+	struct gw_conf *conf = NULL;
+	char buf[GW_CLICK_TOKEN_MAX + 1];
+	const struct gw_conf_key *key;
+	const char *secret;
+	size_t slen;
+	int rc, err;
+
+	memset(&o, 0, sizeof(o));
+	o.service = "call";
+	o.ttl = TOKEN_TTL;
+	rc = token_args(&o, argc, argv);
+	if (rc != EXIT_SUCCESS)
+		return rc;
+	if (load(&conf, path))
+		return EXIT_FAILURE;
+	if (o.ttl == TOKEN_TTL && o.ttl > conf->click.max_ttl)
+		o.ttl = conf->click.max_ttl;
+	rc = token_claims(&o, conf, path);
+	key = rc == EXIT_SUCCESS ? gw_conf_key(conf, o.key) : NULL;
+	err = key ? gw_secret_env(key, &secret, &slen) : 0;
+	if (key && err == ENOENT && !key->secret_env)
+		rc = token_fail("[key %s] has no secret_env", o.key);
+	else if (key && err == ENOENT)
+		rc = token_fail("%s (the secret_env of [key %s]) is not set "
+				"or empty", key->secret_env, o.key);
+	else if (key && err)
+		rc = token_fail("%s is longer than %u bytes",
+				key->secret_env, GW_SECRET_MAX);
+	if (rc == EXIT_SUCCESS) {
+		err = gw_click_mint(buf, sizeof(buf), NULL, &o.c,
+				    (const uint8_t *)secret, slen);
+		if (err == EMSGSIZE)
+			rc = token_fail("the token would be longer than %u "
+					"bytes", GW_CLICK_TOKEN_MAX);
+		else if (err)
+			rc = token_fail("%s", strerror(err));
+		else
+			printf("%s\n", buf);
+	}
+	gw_conf_free(conf);
+	return rc;
 }
 
 static int run(const char *path)
@@ -155,6 +391,8 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[optind], "hash-key") && optind + 2 == argc &&
 		    !check)
 			return hash_key(argv[optind + 1]);
+		if (!strcmp(argv[optind], "token") && !check)
+			return token(path, argc - optind, argv + optind);
 		usage(stderr);
 		return EXIT_USAGE;
 	}

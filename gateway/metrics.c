@@ -178,6 +178,34 @@ static int render_api(struct pint_mbuf *mb, const struct gw_metrics_counters *c)
 	return err;
 }
 
+static int render_clicks(struct pint_mbuf *mb,
+			 const struct gw_metrics_counters *c)
+{
+	static const char name[] = "pintgw_click_requests_total";
+	static const char *const result[GW_METRICS_CLICK_COUNT] = {
+		[GW_METRICS_CLICK_ACCEPTED] = "accepted",
+		[GW_METRICS_CLICK_INVALID_TOKEN] = "invalid_token",
+		[GW_METRICS_CLICK_EXPIRED] = "token_expired",
+		[GW_METRICS_CLICK_ORIGIN] = "origin_not_allowed",
+		[GW_METRICS_CLICK_DESTINATION] = "destination_not_allowed",
+		[GW_METRICS_CLICK_USED_UP] = "token_used_up",
+		[GW_METRICS_CLICK_RATE_LIMITED] = "rate_limited",
+		[GW_METRICS_CLICK_KEY] = "refused_for_key",
+	};
+	unsigned i;
+	int err;
+
+	err = family(mb, name, "counter",
+		     "POST /v1/click with a valid body, by result: accepted "
+		     "(201), refused by the token's checks or the client "
+		     "address's limit, or refused as a create of the token's "
+		     "key (scope, limits, policy, numbers).");
+	for (i = 0; i < GW_METRICS_CLICK_COUNT && !err; i++)
+		err = sample2(mb, name, "result", result[i], NULL, NULL,
+			      c->clicks[i]);
+	return err;
+}
+
 static int render_http(struct pint_mbuf *mb, const struct web_http_stats *st)
 {
 	static const char *const cls[6] = {"none", "1xx", "2xx", "3xx", "4xx",
@@ -384,6 +412,8 @@ int gw_metrics_render(struct pint_mbuf *mb, const struct gw_metrics_src *src)
 			     "1 when /readyz answers 200.", src->ready ? 1 : 0);
 	if (!err && src->api)
 		err = render_api(mb, src->api);
+	if (!err && src->api)
+		err = render_clicks(mb, src->api);
 	if (!err)
 		err = scalar(mb, "pintgw_longpoll_waiting", "gauge",
 			     "Long-polls waiting for an event.", src->waiting);

@@ -36,6 +36,19 @@ struct gw_metrics_svc {
 	uint64_t outcomes[WEB_OUTCOME_COUNT];   /* terminal, by outcome */
 };
 
+/* What became of a POST /v1/click with a valid body. */
+enum gw_metrics_click {
+	GW_METRICS_CLICK_ACCEPTED = 0,  /* 201: a request was created */
+	GW_METRICS_CLICK_INVALID_TOKEN,
+	GW_METRICS_CLICK_EXPIRED,
+	GW_METRICS_CLICK_ORIGIN,
+	GW_METRICS_CLICK_DESTINATION,
+	GW_METRICS_CLICK_USED_UP,
+	GW_METRICS_CLICK_RATE_LIMITED,  /* the client address's limit */
+	GW_METRICS_CLICK_KEY,           /* refused as a create of the key */
+	GW_METRICS_CLICK_COUNT
+};
+
 /* The api's counters. */
 struct gw_metrics_counters {
 	struct gw_metrics_svc svc[GW_METRICS_SERVICES_MAX];
@@ -47,6 +60,7 @@ struct gw_metrics_counters {
 	uint64_t rate_limited;          /* 429 */
 	uint64_t unauthorized;          /* 401 */
 	uint64_t cancels;               /* DELETE that canceled */
+	uint64_t clicks[GW_METRICS_CLICK_COUNT];
 };
 
 /* Snapshots to render; NULL leaves a family out. */
