@@ -175,8 +175,8 @@ static struct api_ip *ip_get(struct gw_api *api, const uint8_t addr[16],
  * burst_per_ip). false with *retry_s (whole seconds, at least 1) when it
  * is empty. Without memory the click is not refused for it.
  */
-static bool ip_take(struct gw_api *api, const char *client, uint64_t now_ms,
-		    unsigned *retry_s)
+bool api_click_ip_take(struct gw_api *api, const char *client,
+		       uint64_t now_ms, unsigned *retry_s)
 {
 	const struct gw_conf_click *cc = &api->d->conf->click;
 	double burst = cc->burst_per_ip, need;
@@ -281,7 +281,8 @@ static struct api_use *use_get(struct gw_api *api, const char *jti,
 	return u;
 }
 
-static uint32_t uses_of(struct gw_api *api, const char *jti)
+/* Uses of the token jti, committed and under way (0: none known). */
+uint32_t api_click_uses(struct gw_api *api, const char *jti)
 {
 	struct api_use *u = use_find(api, jti);
 
@@ -478,7 +479,7 @@ static bool click_token(struct gw_api *api, struct web_http_req *req,
 		       "the click token does not allow this number");
 		return false;
 	}
-	if (tok->max && uses_of(api, tok->jti) >= tok->max) {
+	if (tok->max && api_click_uses(api, tok->jti) >= tok->max) {
 		refuse(api, req, GW_METRICS_CLICK_USED_UP, 403,
 		       "token_used_up", "token",
 		       "the click token has been used up");
@@ -499,8 +500,8 @@ void api_click(struct gw_api *api, struct web_http_req *req)
 	memset(&in, 0, sizeof(in));
 	if (!click_body(req, &ck) || !click_token(api, req, &ck, &tok))
 		return;
-	if (!ip_take(api, web_http_req_client(req), gw_loop_now(api->d->loop),
-		     &retry)) {
+	if (!api_click_ip_take(api, web_http_req_client(req),
+			       gw_loop_now(api->d->loop), &retry)) {
 		api->counters.clicks[GW_METRICS_CLICK_RATE_LIMITED]++;
 		api_too_many(req, "rate_limited", retry,
 			     "too many clicks from this address");

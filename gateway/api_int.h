@@ -257,6 +257,9 @@ int api_policy(const struct gw_spec *spec, const struct gw_conf_key *key,
 bool api_click_match(struct api_match *m, const char *method,
 		     const char *path);
 void api_click(struct gw_api *api, struct web_http_req *req);
+bool api_click_ip_take(struct gw_api *api, const char *client,
+		       uint64_t now_ms, unsigned *retry_s);
+uint32_t api_click_uses(struct gw_api *api, const char *jti);
 void api_click_started(struct gw_api *api, const struct api_create *c);
 void api_click_failed(struct gw_api *api, const struct api_create *c);
 int api_click_seed(struct gw_api *api);
