@@ -437,6 +437,7 @@ static bool click_token(struct gw_api *api, struct web_http_req *req,
 {
 	const struct gw_conf *conf = api->d->conf;
 	int64_t now_s = api_wall_ms() / 1000;
+	struct api_use *u;
 	struct pint_tel tel;
 	struct pint_tel_error why;
 	bool e164;
@@ -479,7 +480,17 @@ static bool click_token(struct gw_api *api, struct web_http_req *req,
 		       "the click token does not allow this number");
 		return false;
 	}
-	if (tok->max && api_click_uses(api, tok->jti) >= tok->max) {
+	if (!tok->max)
+		return true;
+	/* tracked from now on, so that its use cannot go uncounted */
+	u = use_get(api, tok->jti, tok->exp, now_s);
+	if (!u) {
+		api_reply_code(req, 503, "unavailable", "", "too many click "
+			       "tokens with a use limit are live, try again "
+			       "later");
+		return false;
+	}
+	if (u->uses >= tok->max) {
 		refuse(api, req, GW_METRICS_CLICK_USED_UP, 403,
 		       "token_used_up", "token",
 		       "the click token has been used up");

@@ -615,7 +615,7 @@ int gw_daemon_reload(struct gw_daemon *d)
 		log_warn("config: webhook secrets not reloaded (%s): the "
 			 "previous ones stay", strerror(ENOMEM));
 	click = list_view(&nc->click.origins);
-	if (!click || web_http_cors_prefix_set(d->http, click))
+	if (d->http && (!click || web_http_cors_prefix_set(d->http, click)))
 		log_warn("config: [click] origins not reloaded: the previous "
 			 "ones stay");
 	free(click);
