@@ -6,7 +6,8 @@
  *
  * The daemon owns struct gw_api_deps and everything it points to; the api
  * borrows the struct itself and reads it at each use, so the daemon may
- * fill reqs and http after gw_api_alloc() and swap conf and auth on reload.
+ * fill reqs and http after gw_api_alloc() and swap conf, auth and secrets
+ * on reload.
  * Suspended replies, long-poll waiters and event streams belong to the api
  * and are named by web/http ids (STYLE.md rule 8). Free order: web_http
  * first (it ends the streams through the api), then gw_reqs, then the api.
