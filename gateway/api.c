@@ -569,6 +569,8 @@ void gw_api_handle(struct web_http_req *req, void *arg)
 	struct api_match m;
 	const char *scope;
 
+	if (api_demo_route(api, req))
+		return;
 	api_match(&m, web_http_req_method(req), web_http_req_path(req));
 	if (m.route == ROUTE_NONE) {
 		api_reply_code(req, 404, "not_found", "", "no such resource");

@@ -28,6 +28,7 @@
 #include "web/http.h"
 
 struct gw_api;
+struct gw_demo;
 
 /* What the api works with; the daemon's, borrowed (see above). */
 struct gw_api_deps {
@@ -39,6 +40,7 @@ struct gw_api_deps {
 	const struct gw_conf *conf;
 	const struct gw_auth *auth;
 	struct gw_hooks *hooks;         /* NULL: no webhook metrics */
+	struct gw_demo *demo;           /* NULL: no /demo/ routes */
 };
 
 /* Lifetime */

@@ -208,6 +208,9 @@ void api_wait_event(struct api_sub *sub, const struct gw_store_req *row,
 bool api_stream_send(struct gw_api *api, uint64_t sid,
 		     const struct gw_store_event *row);
 
+/* api_demo.c: static files, /demo/config, /demo/trace/{id} */
+bool api_demo_route(struct gw_api *api, struct web_http_req *req);
+
 /* api_stream.c: waiters, streams, the published fan-out, operations */
 int api_sub_add(struct gw_api *api, const char *id, const char *owner,
 		enum api_sub_kind kind, uint64_t http_id, uint64_t after,

@@ -46,6 +46,7 @@ struct gw_daemon {
 	struct gw_conf *conf;
 	struct gw_auth *auth;
 	struct gw_loop *loop;
+	bool own_loop;                  /* made here, freed here */
 	struct gw_store *store;
 	struct gw_sip *sip;
 	struct gw_reqs *reqs;
@@ -238,8 +239,10 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 	int err;
 
 	err = pint_sip_init();
-	if (!err)
+	if (!err && !d->loop) {
 		err = gw_loop_alloc(&d->loop);
+		d->own_loop = !err;
+	}
 	if (!err)
 		err = gw_auth_alloc(&d->auth, d->conf);
 	if (err) {
@@ -300,6 +303,15 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 int gw_daemon_alloc(struct gw_daemon **dp, struct gw_conf *conf,
 		    const char *path, char *msg, size_t msgsize)
 {
+	return gw_daemon_alloc_on(dp, NULL, NULL, conf, path, msg, msgsize);
+}
+
+/* gw_daemon_alloc() on the caller's loop (NULL: its own), with the demo's
+ * routes when demo is not NULL. */
+int gw_daemon_alloc_on(struct gw_daemon **dp, struct gw_loop *loop,
+		       struct gw_demo *demo, struct gw_conf *conf,
+		       const char *path, char *msg, size_t msgsize)
+{
 	struct gw_daemon *d;
 	char dummy[1];
 	size_t n;
@@ -326,6 +338,8 @@ int gw_daemon_alloc(struct gw_daemon **dp, struct gw_conf *conf,
 	}
 	memcpy(d->path, path, n);
 	d->conf = conf;
+	d->loop = loop;
+	d->deps.demo = demo;
 	log_apply(conf);
 	/* a peer closing a socket must not kill us (MHD, transport) */
 	signal(SIGPIPE, SIG_IGN);
@@ -398,7 +412,8 @@ void gw_daemon_free(struct gw_daemon *d)
 	gw_hooks_free(d->hooks);        /* after the store's last callbacks */
 	gw_auth_free(d->auth);
 	gw_conf_free(d->conf);
-	gw_loop_free(d->loop);
+	if (d->own_loop)
+		gw_loop_free(d->loop);
 	free(d->path);
 	free(d);
 }
