@@ -277,6 +277,33 @@ int gw_fetch_get(struct gw_fetch *f, const char *url, const char *type,
 	return 0;
 }
 
+/*
+ * Why gw_fetch_get(url) refused to start with err, as gw_fetch_judge
+ * says it, the refused address or the URL's fault named in text.
+ */
+enum gw_fetch_why gw_fetch_start_error(const struct gw_fetch *f,
+				       const char *url, int err, char *text,
+				       size_t size)
+{
+	enum web_urlsafe_class cls = WEB_URLSAFE_PUBLIC;
+	struct web_urlsafe_url u;
+	const char *why = NULL;
+
+	if (err != EACCES && err != EBADMSG && err != EMSGSIZE)
+		return gw_fetch_judge(err, NULL, 0, text, size);
+	if (web_urlsafe_parse(&u, url, strlen(url), &why)) {
+		snprintf(text, size, "the url cannot be fetched: %s",
+			 why ? why : "not a plain http(s) URL");
+		return GW_FETCH_BAD_URL;
+	}
+	if (f && web_urlsafe_check(&u, &f->allow, &cls) == EACCES) {
+		snprintf(text, size, "address refused: %.64s (%s)", u.host,
+			 web_urlsafe_class_name(cls));
+		return GW_FETCH_REFUSED;
+	}
+	return gw_fetch_judge(err, NULL, 0, text, size);
+}
+
 /* Stop transfer id; its callback will not run. 0 or ENOENT (unknown,
  * ended, or the one whose callback is running). */
 int gw_fetch_cancel(struct gw_fetch *f, uint64_t id)

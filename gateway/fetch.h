@@ -83,6 +83,9 @@ int gw_fetch_get(struct gw_fetch *f, const char *url, const char *type,
 		 size_t max_bytes, uint64_t ref, unsigned idx, gw_fetch_h *h,
 		 void *arg, uint64_t *idp);
 int gw_fetch_cancel(struct gw_fetch *f, uint64_t id);
+enum gw_fetch_why gw_fetch_start_error(const struct gw_fetch *f,
+				       const char *url, int err, char *text,
+				       size_t size);
 
 /* Observability */
 void gw_fetch_stats(const struct gw_fetch *f, struct gw_fetch_stats *st);

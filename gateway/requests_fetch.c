@@ -290,8 +290,8 @@ void gw_rq_fetch_start(struct rq *q, bool resend)
 		err = gw_fetch_get(q->r->fetch, it->data, it->type, cap, q->ref,
 				   i, on_fetched, q->r, &fe->ids[i]);
 		if (err) {
-			fail(q, (int)i, gw_fetch_judge(err, NULL, 0, text,
-						       sizeof(text)), text);
+			fail(q, (int)i, gw_fetch_start_error(q->r->fetch,
+				it->data, err, text, sizeof(text)), text);
 			return;
 		}
 		fe->pending |= 1u << i;
