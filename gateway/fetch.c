@@ -11,7 +11,7 @@
  * the list.
  */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h>
 #endif
 #include <errno.h>
 #include <limits.h>
