@@ -19,6 +19,7 @@
 
 #include "gateway/auth.h"
 #include "gateway/config.h"
+#include "gateway/fetch.h"
 #include "gateway/hooks.h"
 #include "gateway/loop.h"
 #include "gateway/metrics.h"
@@ -41,6 +42,7 @@ struct gw_api_deps {
 	const struct gw_auth *auth;
 	struct gw_hooks *hooks;         /* NULL: no webhook metrics */
 	struct gw_demo *demo;           /* NULL: no /demo/ routes */
+	struct gw_fetch *fetch;         /* NULL: no content fetch metrics */
 };
 
 /* Lifetime */

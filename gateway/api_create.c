@@ -238,11 +238,57 @@ static void create_err(struct web_json_err *e, int err)
 
 /* ---- dry run ---- */
 
+/* [{"content": i, "url", "type", "max_bytes"}]: what a send would fetch
+ * first (nothing is fetched in a dry run); NULL when nothing. */
+static int dry_fetch(json_t **outp, const struct gw_spec *spec,
+		     const struct gw_conf_fetch *fc)
+{
+	size_t i, cap = fc->max_bytes < fc->max_total ? fc->max_bytes :
+			fc->max_total;
+	json_t *arr, *o;
+	int err = 0;
+
+	*outp = NULL;
+	if (!spec->fetch_left)
+		return 0;
+	arr = json_array();
+	if (!arr)
+		return ENOMEM;
+	for (i = 0; i < spec->nitems && i < PINT_SVC_MAX_ITEMS && !err; i++) {
+		if (!(spec->fetch_left & (1u << i)))
+			continue;
+		o = json_object();
+		err = o ? 0 : ENOMEM;
+		if (!err)
+			err = web_json_set_new(o, "content",
+					       json_integer((json_int_t)i));
+		if (!err)
+			err = web_json_set_str(o, "url", spec->items[i].data);
+		if (!err)
+			err = web_json_set_str(o, "type", spec->items[i].type);
+		if (!err)
+			err = web_json_set_new(o, "max_bytes",
+					       json_integer((json_int_t)cap));
+		if (!err && json_array_append_new(arr, o))
+			err = ENOMEM;
+		else if (err)
+			json_decref(o);
+	}
+	if (err) {
+		json_decref(arr);
+		return err;
+	}
+	*outp = arr;
+	return 0;
+}
+
 static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 		    const struct gw_spec *spec, const struct gw_auth_key *key,
-		    const char *scope, const char *sip, size_t siplen)
+		    const char *scope, const char *sip, size_t siplen,
+		    const struct gw_conf_fetch *fc)
 {
 	json_t *root = json_object(), *req = NULL, *dec = json_object();
+	json_t *fetch = NULL;
 	int err = root && dec ? 0 : ENOMEM;
 
 	if (!err)
@@ -277,6 +323,10 @@ static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 					  json_stringn(sip, siplen)) ? ENOMEM
 								     : 0;
 	if (!err)
+		err = dry_fetch(&fetch, spec, fc);
+	if (!err && fetch)
+		err = web_json_set_new(root, "fetch", fetch);
+	if (!err)
 		err = web_json_dump(bodyp, lenp, root, JSON_COMPACT);
 	json_decref(dec);
 	json_decref(root);
@@ -287,6 +337,7 @@ static void dry_run(struct gw_api *api, struct web_http_req *req,
 		    const struct web_req *wreq, const struct gw_spec *spec,
 		    const struct gw_auth_key *key, const char *scope)
 {
+	struct pint_svc_item items[PINT_SVC_MAX_ITEMS];
 	struct pint_svc_req sr;
 	struct pint_ua_call_params p;
 	char *sip = NULL, *body = NULL;
@@ -299,7 +350,8 @@ static void dry_run(struct gw_api *api, struct web_http_req *req,
 			       "the SIP side is not running");
 		return;
 	}
-	gw_spec_svc_req(spec, &sr);
+	/* items to fetch appear as the inline parts they will be sent as */
+	gw_spec_svc_preview(spec, items, &sr);
 	memset(&p, 0, sizeof(p));
 	p.req = &sr;
 	p.gateway = spec->gateway;
@@ -318,7 +370,8 @@ static void dry_run(struct gw_api *api, struct web_http_req *req,
 		goto out;
 	}
 	if (!err)
-		err = dry_body(&body, &len, wreq, spec, key, scope, sip, siplen);
+		err = dry_body(&body, &len, wreq, spec, key, scope, sip, siplen,
+			       &api->d->conf->fetch);
 	if (err) {
 		log_warn("api: dry run: %s", strerror(err));
 		api_reply_code(req, 503, "unavailable", "",

@@ -280,7 +280,8 @@ void api_readyz(struct gw_api *api, struct web_http_req *req)
 	web_http_reply_json(req, 503, body);
 }
 
-/* GET /metrics: Prometheus text (gateway/metrics.c, then the SIP side). */
+/* GET /metrics: Prometheus text (gateway/metrics.c, then the SIP side
+ * and the content fetcher). */
 void api_metrics(struct gw_api *api, struct web_http_req *req)
 {
 	struct gw_metrics_src src;
@@ -317,6 +318,8 @@ void api_metrics(struct gw_api *api, struct web_http_req *req)
 	err = gw_metrics_render(&mb, &src);
 	if (!err && api->d->sip)
 		err = gw_sip_metrics(api->d->sip, &mb);
+	if (!err && api->d->fetch)
+		err = gw_fetch_metrics(api->d->fetch, &mb);
 	if (err) {
 		log_warn("api: metrics: %s", strerror(err));
 		web_http_reply_json(req, 503, API_E503);

@@ -111,6 +111,23 @@ struct gw_conf_webhooks {
 	struct web_urlsafe_allow allow_private;  /* CIDRs delivered to anyway */
 };
 
+/* [fetch] defaults: a fetched body is sent inline in the INVITE, and a
+ * SIP message is at most PINT_SIP_MAX_MSG bytes, so more is never useful */
+#define GW_CONF_FETCH_MAX_BYTES  (60u * 1024u)
+#define GW_CONF_FETCH_MAX_TOTAL  (60u * 1024u)
+#define GW_CONF_FETCH_TIMEOUT    10u           /* seconds */
+#define GW_CONF_FETCH_INFLIGHT   64u
+
+/* [fetch]: content items with "fetch": true; every key needs a restart */
+struct gw_conf_fetch {
+	uint32_t max_bytes;             /* one item's body, bytes */
+	uint32_t max_total;             /* all fetched bodies of a request */
+	uint32_t timeout;               /* seconds: one item, whole */
+	uint32_t max_redirects;         /* 0: a 3xx fails the fetch */
+	uint32_t max_inflight;          /* connections at once */
+	struct web_urlsafe_allow allow_private;  /* CIDRs fetched from anyway */
+};
+
 /* [gateway NAME] */
 struct gw_conf_gateway {
 	char *name;
@@ -171,6 +188,7 @@ struct gw_conf {
 	struct gw_conf_sip sip;
 	struct gw_conf_store store;
 	struct gw_conf_webhooks webhooks;
+	struct gw_conf_fetch fetch;
 	struct gw_conf_gateway *gateways;
 	size_t ngateways;
 	struct gw_conf_service *services;

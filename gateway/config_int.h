@@ -21,6 +21,7 @@ enum gw_conf_sect {
 	GW_SECT_SIP,
 	GW_SECT_STORE,
 	GW_SECT_WEBHOOKS,
+	GW_SECT_FETCH,
 	GW_SECT_GATEWAY,
 	GW_SECT_SERVICE,
 	GW_SECT_KEY,
@@ -40,7 +41,7 @@ struct gw_conf_parse {
 	unsigned sect_line;
 	unsigned seen[GW_CONF_SECT_KEYS];       /* line a key was set on */
 	unsigned spell_line[PINT_SVC_MAX_SPELLINGS];
-	unsigned once_line[GW_SECT_WEBHOOKS + 1];  /* [pintgw] … [webhooks] */
+	unsigned once_line[GW_SECT_FETCH + 1];  /* [pintgw] … [fetch] */
 	unsigned listen_line;   /* [sip] listen, for the contact_host rule */
 	bool sip_listen_set;    /* the default list has been replaced */
 	bool contact_seen;      /* [sip] contact_host, even a bad one */

@@ -1,7 +1,7 @@
 /*
  * gateway/daemon.c — the parts of pintgw made in order on one loop, the
- * loop hooks of libmicrohttpd (the webhook pipeline hooks its fetcher
- * itself), the fan-out of published events, and what the signals do:
+ * loop hooks of libmicrohttpd (the webhook pipeline and the content
+ * fetcher hook their own), the fan-out of published events, and what the signals do:
  * SIGHUP reloads (keys and their webhook secrets, gateways, services, log
  * settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
  * seconds and stop, SIGUSR1 logs a dump.
@@ -22,6 +22,7 @@
 #include "gateway/api.h"
 #include "gateway/auth.h"
 #include "gateway/daemon.h"
+#include "gateway/fetch.h"
 #include "gateway/hooks.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
@@ -52,6 +53,7 @@ struct gw_daemon {
 	struct gw_reqs *reqs;
 	struct gw_api *api;
 	struct gw_hooks *hooks;
+	struct gw_fetch *fetch;         /* content items with "fetch": true */
 	struct web_http *http;
 	struct gw_api_deps deps;        /* what the api reads at each use */
 	struct gw_fd http_fd;
@@ -270,13 +272,19 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 	if (err)
 		return err;
 	d->deps.hooks = d->hooks;
+	err = gw_fetch_alloc(&d->fetch, d->loop, &d->conf->fetch, msg, msgsize);
+	if (err)
+		return err;
+	d->deps.fetch = d->fetch;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.published = published;
 	hooks.arg = d;
 	err = gw_reqs_alloc(&d->reqs, d->loop, d->store, d->sip, d->conf,
 			    &hooks);
-	if (!err)
+	if (!err) {
 		d->deps.reqs = d->reqs;
+		gw_reqs_set_fetch(d->reqs, d->fetch);
+	}
 	if (!err)
 		err = gw_reqs_recover(d->reqs, rmsg, sizeof(rmsg));
 	if (!err)
@@ -401,6 +409,9 @@ void gw_daemon_free(struct gw_daemon *d)
 	gw_reqs_free(d->reqs);
 	d->reqs = NULL;
 	d->deps.reqs = NULL;
+	gw_fetch_free(d->fetch);        /* after the table that names its jobs */
+	d->fetch = NULL;
+	d->deps.fetch = NULL;
 	gw_api_free(d->api);
 	if (d->loop) {
 		for (i = 0; i < NSIGS; i++)
@@ -484,7 +495,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 		"[sip] contact_host", "[sip] user", "[sip] udp_buffer",
 		"[sip] tcp_idle_timeout", "[sip] max_message", "[sip] t1",
 		"[sip] t2", "[sip] t4", "[store] synchronous",
-		"[store] busy_timeout", "[webhooks]",
+		"[store] busy_timeout", "[webhooks]", "[fetch]",
 	};
 	size_t i;
 
@@ -520,6 +531,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 	case 15: SWAP(old->store.synchronous, cur->store.synchronous); break;
 	case 16: SWAP(old->store.busy_timeout, cur->store.busy_timeout); break;
 	case 17: SWAP(old->webhooks, cur->webhooks); break;
+	case 18: SWAP(old->fetch, cur->fetch); break;
 	default:
 		return false;   /* a key this version does not know */
 	}

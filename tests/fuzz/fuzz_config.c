@@ -6,8 +6,10 @@
  * parse that succeeds must hold the invariants the daemon relies on
  * (every gateway a valid pint/gwset entry, names and hashes unique,
  * cross-key rules), and written back as text (every key explicit, lists
- * one item per line) must parse again to the same configuration.
+ * one item per line, [webhooks] and [fetch] included) must parse again
+ * to the same configuration.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -136,6 +138,21 @@ static void put_list(struct pint_mbuf *mb, const char *key,
 		put(mb, key, l->v[i]);
 }
 
+/* An allow-list, one network per line (the lists add up). */
+static void put_allow(struct pint_mbuf *mb, const char *key,
+		      const struct web_urlsafe_allow *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		check(inet_ntop(a->v[i].family, a->v[i].addr, ip,
+				sizeof(ip)) != NULL);
+		check(pint_mbuf_printf(mb, "%s=%s/%u\n", key, ip,
+				       (unsigned)a->v[i].bits) == 0);
+	}
+}
+
 static void write_gateway(struct pint_mbuf *mb, const struct gw_conf_gateway *g)
 {
 	static const char *const status[] = {"pint", "dialog", "none"};
@@ -233,6 +250,20 @@ static void write_conf(struct pint_mbuf *mb, const struct gw_conf *c)
 	    c->store.synchronous == GW_STORE_SYNC_FULL ? "full" : "normal");
 	put_u(mb, "busy_timeout", c->store.busy_timeout);
 
+	put_u(mb, "[webhooks]\nattempts", c->webhooks.attempts);
+	put_u(mb, "base_delay", c->webhooks.base_delay);
+	put_u(mb, "max_delay", c->webhooks.max_delay);
+	put_u(mb, "timeout", c->webhooks.timeout);
+	put_u(mb, "max_inflight", c->webhooks.max_inflight);
+	put_allow(mb, "allow_private", &c->webhooks.allow_private);
+
+	put_u(mb, "[fetch]\nmax_bytes", c->fetch.max_bytes);
+	put_u(mb, "max_total", c->fetch.max_total);
+	put_u(mb, "timeout", c->fetch.timeout);
+	put_u(mb, "max_redirects", c->fetch.max_redirects);
+	put_u(mb, "max_inflight", c->fetch.max_inflight);
+	put_allow(mb, "allow_private", &c->fetch.allow_private);
+
 	for (i = 0; i < c->ngateways; i++)
 		write_gateway(mb, &c->gateways[i]);
 	for (i = 0; i < c->nservices; i++) {
@@ -268,6 +299,13 @@ static bool list_eq(const struct gw_conf_list *a, const struct gw_conf_list *b)
 			return false;
 	}
 	return true;
+}
+
+static bool allow_eq(const struct web_urlsafe_allow *a,
+		     const struct web_urlsafe_allow *b)
+{
+	return a->n == b->n &&
+	       memcmp(a->v, b->v, a->n * sizeof(a->v[0])) == 0;
 }
 
 static void compare_gateway(const struct gw_conf_gateway *a,
@@ -331,6 +369,18 @@ static void compare(const struct gw_conf *a, const struct gw_conf *b)
 	      a->sip.max_redirects == b->sip.max_redirects);
 	check(a->store.synchronous == b->store.synchronous &&
 	      a->store.busy_timeout == b->store.busy_timeout);
+	check(a->webhooks.attempts == b->webhooks.attempts &&
+	      a->webhooks.base_delay == b->webhooks.base_delay &&
+	      a->webhooks.max_delay == b->webhooks.max_delay &&
+	      a->webhooks.timeout == b->webhooks.timeout &&
+	      a->webhooks.max_inflight == b->webhooks.max_inflight &&
+	      allow_eq(&a->webhooks.allow_private, &b->webhooks.allow_private));
+	check(a->fetch.max_bytes == b->fetch.max_bytes &&
+	      a->fetch.max_total == b->fetch.max_total &&
+	      a->fetch.timeout == b->fetch.timeout &&
+	      a->fetch.max_redirects == b->fetch.max_redirects &&
+	      a->fetch.max_inflight == b->fetch.max_inflight &&
+	      allow_eq(&a->fetch.allow_private, &b->fetch.allow_private));
 	check(a->ngateways == b->ngateways && a->nservices == b->nservices &&
 	      a->nkeys == b->nkeys);
 	for (i = 0; i < a->ngateways; i++)
