@@ -107,6 +107,11 @@ for first in 'INVITE sip:' 'SIP/2.0 180' 'SIP/2.0 200' 'ACK sip:' \
 done
 printf '%s' "$body" | grep -q '"dir":"out","peer":"udp:127.0.0.1:[0-9]*","first":"INVITE' ||
 	fail "the INVITE goes out: $body"
+version=$("$PINTGW" --version | sed 's/^pintgw //')
+printf '%s' "$body" | grep -q "User-Agent: pintgw/$version" ||
+	fail "User-Agent with the version $version: $body"
+printf '%s' "$body" | grep -q "Server: pintsim/$version" ||
+	fail "the simulator's Server header with $version: $body"
 call GET "/demo/trace/$busy"
 expect 200 "busy trace"
 printf '%s' "$body" | grep -q '"first":"SIP/2.0 486' || fail "no 486: $body"
