@@ -436,6 +436,10 @@ const struct gw_conf_keydef *gw_conf_keydefs(enum gw_conf_sect sect,
 		[GW_SECT_WEBHOOKS] = {webhooks_keys, N(webhooks_keys)},
 	};
 
+	if (sect == GW_SECT_POLICY) {
+		*np = gw_conf_npolicy_keys;
+		return gw_conf_policy_keys;
+	}
 	if (sect == GW_SECT_GATEWAY) {
 		*np = gw_conf_ngateway_keys;
 		return gw_conf_gateway_keys;
@@ -489,7 +493,7 @@ int gw_conf_set(struct gw_conf_parse *ps, void *obj,
 
 /* ---- defaults ---------------------------------------------------------- */
 
-/* Fill conf (zeroed) with every default of [pintgw] … [webhooks]. */
+/* Fill conf (zeroed) with every default of [pintgw] … [policy]. */
 int gw_conf_defaults(struct gw_conf *conf)
 {
 	static const char *const sip_listen[] = {"udp:127.0.0.1:5060",
@@ -548,7 +552,7 @@ int gw_conf_defaults(struct gw_conf *conf)
 	conf->webhooks.timeout = WEB_FETCH_TIMEOUT_MS / 1000u;
 	conf->webhooks.max_inflight = WEB_WEBHOOK_INFLIGHT;
 	web_urlsafe_allow_init(&conf->webhooks.allow_private);
-	return 0;
+	return gw_conf_policy_defaults(&conf->policy);
 }
 
 /* A new [gateway NAME]'s defaults (name and line are the caller's). */
