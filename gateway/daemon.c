@@ -2,8 +2,8 @@
  * gateway/daemon.c — the parts of pintgw made in order on one loop, the
  * loop hooks of libmicrohttpd (the webhook pipeline hooks its fetcher
  * itself), the fan-out of published events, and what the signals do:
- * SIGHUP reloads (keys and their webhook secrets, gateways, services, log
- * settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
+ * SIGHUP reloads (keys and their webhook secrets, [policy], gateways,
+ * services, log settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
  * seconds and stop, SIGUSR1 logs a dump.
  */
 #ifdef HAVE_CONFIG_H
