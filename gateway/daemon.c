@@ -3,8 +3,9 @@
  * loop hooks of libmicrohttpd (the webhook pipeline hooks its fetcher
  * itself), the fan-out of published events, and what the signals do:
  * SIGHUP reloads (keys and their webhook secrets, [policy], gateways,
- * services, log settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
- * seconds and stop, SIGUSR1 logs a dump.
+ * services, log settings; what needs a restart keeps its running value),
+ * SIGTERM/SIGINT drain for [pintgw] drain_grace seconds and stop,
+ * SIGUSR1 logs a dump.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
