@@ -643,14 +643,18 @@ static void create_start(struct gw_api *api, struct web_http_req *req,
 
 /*
  * A policy refusal in the API error shape with its rule (and
- * Retry-After on a 429), counted by rule.
+ * Retry-After on a 429), counted by rule. Logged without the number:
+ * the message has it unmasked.
  */
 static void api_refuse(struct gw_api *api, struct web_http_req *req,
-		       const struct gw_policy_verdict *v)
+		       const char *owner, const struct gw_policy_verdict *v)
 {
 	struct web_json_err e;
 	char rbuf[16];
 
+	log_debug("api: create refused: key=%s rule=%s status=%d field=%s",
+		  owner, gw_policy_rule_name(v->rule), v->status,
+		  v->field[0] ? v->field : "-");
 	gw_policy_count(api->policy, v->rule);
 	if (v->rule == GW_POLICY_RATE_LIMIT || v->rule == GW_POLICY_CONCURRENCY)
 		api->counters.rate_limited++;
@@ -722,7 +726,7 @@ void api_create(struct gw_api *api, struct web_http_req *req)
 		gw_policy_rate(api->policy, in.key->conf,
 			       gw_loop_now(api->d->loop), !in.dry_run, &v);
 	if (v.rule && !in.dry_run) {
-		api_refuse(api, req, &v);
+		api_refuse(api, req, in.key->name, &v);
 		goto out;
 	}
 	err = gw_spec_build(&spec, &in.wreq, api->d->conf, in.key->conf, &e);
@@ -750,7 +754,7 @@ void api_create(struct gw_api *api, struct web_http_req *req)
 		goto out;
 	}
 	if (v.rule) {
-		api_refuse(api, req, &v);
+		api_refuse(api, req, in.key->name, &v);
 		goto out;
 	}
 	create_start(api, req, &in, spec);
