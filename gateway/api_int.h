@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "gateway/api.h"
+#include "gateway/policy.h"
 #include "gateway/spec.h"
 #include "pint/hash.h"
 #include "web/json.h"
@@ -120,22 +121,12 @@ struct api_cancel {
 	uint64_t http_id;
 };
 
-/* A key's token bucket (rate, burst) and live count (concurrency). */
-struct api_bucket {
-	struct pint_hash_node node;     /* api->buckets, by key name */
-	char name[API_OWNER_SIZE];
-	bool primed;                    /* tokens set (full) once */
-	double tokens;
-	uint64_t last_ms;               /* loop time of the last refill */
-	uint64_t live;                  /* the key's live requests */
-};
-
 struct gw_api {
 	const struct gw_api_deps *d;
 	uint8_t sipkey[PINT_HASH_SIPKEY_LEN];
 	struct pint_hash watches;       /* struct api_watch */
 	struct pint_hash subs;          /* struct api_sub */
-	struct pint_hash buckets;       /* struct api_bucket */
+	struct gw_policy *policy;       /* rates, live counts, destinations */
 	struct api_create *creates;
 	struct api_cancel *cancels;
 	size_t waiting;                 /* SUB_WAIT count */
@@ -185,14 +176,6 @@ int api_idem_check(const struct gw_store_idem *idem, const uint8_t *hash);
 void api_cancel(struct gw_api *api, struct web_http_req *req,
 		const struct api_match *m, const char *owner);
 void api_cancel_free_all(struct gw_api *api);
-
-/* api_keys.c: rate, concurrency and destination rules of a key */
-bool api_rate_take(struct gw_api *api, const struct gw_conf_key *key,
-		   uint64_t now_ms, unsigned *retry_s);
-void api_live_add(struct gw_api *api, const char *owner, int delta);
-uint64_t api_live_of(struct gw_api *api, const char *owner);
-int api_policy(const struct gw_spec *spec, const struct gw_conf_key *key,
-	       struct web_json_err *e);
 
 /* api_read.c: GET /v1/requests[/{id}[/events|/deliveries]] */
 void api_get(struct gw_api *api, struct web_http_req *req,

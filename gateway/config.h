@@ -32,6 +32,9 @@
 #define GW_CONF_MAX_LISTEN    16u              /* [sip] listen entries */
 #define GW_CONF_MAX_LIST      64u              /* origins, prefixes per key */
 #define GW_CONF_HASH_LEN      32u              /* SHA-256 */
+#define GW_CONF_MAX_POLICY_LIST 1024u          /* [policy] deny, allow */
+#define GW_CONF_MAX_TZ        256u             /* [policy] tz entries */
+#define GW_CONF_PREFIX_SIZE   17u              /* "+", 15 digits, NUL */
 
 /* API key scopes (bits of gw_conf_key.scopes) */
 #define GW_CONF_SCOPE_CALL    0x01u
@@ -128,6 +131,26 @@ struct gw_conf_fetch {
 	struct web_urlsafe_allow allow_private;  /* CIDRs fetched from anyway */
 };
 
+/* [policy] tz: the UTC offset of numbers under a prefix. */
+struct gw_conf_tz {
+	char prefix[GW_CONF_PREFIX_SIZE];       /* "+44" */
+	int32_t offset;                 /* minutes east of UTC */
+};
+
+/* [policy] (docs/policy.md); every key applies on reload */
+struct gw_conf_policy {
+	bool default_deny;              /* the built-in premium-rate list */
+	struct gw_conf_list deny;       /* E.164 prefixes refused for all keys */
+	struct gw_conf_list allow;      /* exceptions to the built-in list */
+	uint32_t destination_cooldown;  /* seconds, 0 = off */
+	uint32_t destination_daily_cap; /* dials per rolling 24 h, 0 = off */
+	bool quiet;                     /* quiet_hours is set */
+	uint16_t quiet_start;           /* minutes after local midnight */
+	uint16_t quiet_end;             /* != quiet_start; below it: overnight */
+	struct gw_conf_tz *tz;          /* ntz entries, prefixes unique */
+	size_t ntz;
+};
+
 /* [gateway NAME] */
 struct gw_conf_gateway {
 	char *name;
@@ -189,6 +212,7 @@ struct gw_conf {
 	struct gw_conf_store store;
 	struct gw_conf_webhooks webhooks;
 	struct gw_conf_fetch fetch;
+	struct gw_conf_policy policy;
 	struct gw_conf_gateway *gateways;
 	size_t ngateways;
 	struct gw_conf_service *services;

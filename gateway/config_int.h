@@ -22,6 +22,7 @@ enum gw_conf_sect {
 	GW_SECT_STORE,
 	GW_SECT_WEBHOOKS,
 	GW_SECT_FETCH,
+	GW_SECT_POLICY,
 	GW_SECT_GATEWAY,
 	GW_SECT_SERVICE,
 	GW_SECT_KEY,
@@ -41,7 +42,7 @@ struct gw_conf_parse {
 	unsigned sect_line;
 	unsigned seen[GW_CONF_SECT_KEYS];       /* line a key was set on */
 	unsigned spell_line[PINT_SVC_MAX_SPELLINGS];
-	unsigned once_line[GW_SECT_FETCH + 1];  /* [pintgw] … [fetch] */
+	unsigned once_line[GW_SECT_POLICY + 1];  /* [pintgw] … [policy] */
 	unsigned listen_line;   /* [sip] listen, for the contact_host rule */
 	bool sip_listen_set;    /* the default list has been replaced */
 	bool contact_seen;      /* [sip] contact_host, even a bad one */
@@ -143,5 +144,13 @@ extern const struct gw_conf_keydef gw_conf_service_keys[];
 extern const size_t gw_conf_nservice_keys;
 extern const struct gw_conf_keydef gw_conf_key_keys[];
 extern const size_t gw_conf_nkey_keys;
+
+/* config_policy.c: [policy] */
+extern const struct gw_conf_keydef gw_conf_policy_keys[];
+extern const size_t gw_conf_npolicy_keys;
+int gw_conf_policy_defaults(struct gw_conf_policy *p);
+void gw_conf_policy_clear(struct gw_conf_policy *p);
+int gw_conf_parse_quiet(const char *s, uint16_t *startp, uint16_t *endp);
+int gw_conf_parse_tz(const char *s, struct gw_conf_tz *out);
 
 #endif

@@ -449,6 +449,10 @@ const struct gw_conf_keydef *gw_conf_keydefs(enum gw_conf_sect sect,
 		[GW_SECT_FETCH] = {fetch_keys, N(fetch_keys)},
 	};
 
+	if (sect == GW_SECT_POLICY) {
+		*np = gw_conf_npolicy_keys;
+		return gw_conf_policy_keys;
+	}
 	if (sect == GW_SECT_GATEWAY) {
 		*np = gw_conf_ngateway_keys;
 		return gw_conf_gateway_keys;
@@ -502,7 +506,7 @@ int gw_conf_set(struct gw_conf_parse *ps, void *obj,
 
 /* ---- defaults ---------------------------------------------------------- */
 
-/* Fill conf (zeroed) with every default of [pintgw] … [fetch]. */
+/* Fill conf (zeroed) with every default of [pintgw] … [policy]. */
 int gw_conf_defaults(struct gw_conf *conf)
 {
 	static const char *const sip_listen[] = {"udp:127.0.0.1:5060",
@@ -567,7 +571,7 @@ int gw_conf_defaults(struct gw_conf *conf)
 	conf->fetch.timeout = GW_CONF_FETCH_TIMEOUT;
 	conf->fetch.max_inflight = GW_CONF_FETCH_INFLIGHT;
 	web_urlsafe_allow_init(&conf->fetch.allow_private);
-	return 0;
+	return gw_conf_policy_defaults(&conf->policy);
 }
 
 /* A new [gateway NAME]'s defaults (name and line are the caller's). */

@@ -43,6 +43,7 @@ void gw_conf_free(struct gw_conf *conf)
 		gw_conf_addr_clear(&conf->sip.listen[i]);
 	free(conf->sip.contact_host);
 	free(conf->sip.user);
+	gw_conf_policy_clear(&conf->policy);
 	for (i = 0; i < conf->ngateways; i++)
 		free_gateway(&conf->gateways[i]);
 	free(conf->gateways);

@@ -1,10 +1,11 @@
 /*
  * gateway/daemon.c — the parts of pintgw made in order on one loop, the
  * loop hooks of libmicrohttpd (the webhook pipeline and the content
- * fetcher hook their own), the fan-out of published events, and what the signals do:
- * SIGHUP reloads (keys and their webhook secrets, gateways, services, log
- * settings; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
- * seconds and stop, SIGUSR1 logs a dump.
+ * fetcher hook their own), the fan-out of published events, and what the
+ * signals do: SIGHUP reloads (keys and their webhook secrets, [policy],
+ * gateways, services, log settings; what needs a restart keeps its
+ * running value), SIGTERM/SIGINT drain for [pintgw] drain_grace seconds
+ * and stop, SIGUSR1 logs a dump.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>

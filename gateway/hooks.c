@@ -274,6 +274,16 @@ static const struct secret *secret_of(const struct gw_hooks *h,
 	return NULL;
 }
 
+/*
+ * Whether owner's key had a usable secret at the last load or reload:
+ * without one its deliveries could only fail (GW_HOOKS_NO_SECRET), so a
+ * create with a webhook is refused up front.
+ */
+bool gw_hooks_has_secret(const struct gw_hooks *h, const char *owner)
+{
+	return secret_of(h, owner) != NULL;
+}
+
 /* ---- rows ---- */
 
 static void row_done(int err, void *arg)

@@ -78,6 +78,7 @@ enum gw_store_st {
 	ST_DUE_DLV,
 	ST_NEXT_DLV,
 	ST_DLVS,
+	ST_SCAN_DIALS,
 	ST_COUNT
 };
 

@@ -5,9 +5,9 @@
  * A failed parse must explain itself in printable "NAME:" messages. A
  * parse that succeeds must hold the invariants the daemon relies on
  * (every gateway a valid pint/gwset entry, names and hashes unique,
- * cross-key rules), and written back as text (every key explicit, lists
- * one item per line, [webhooks] and [fetch] included) must parse again
- * to the same configuration.
+ * cross-key rules, [policy] values in range), and written back as text
+ * (every key explicit, lists one item per line, [webhooks], [fetch] and
+ * [policy] included) must parse again to the same configuration.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -99,6 +99,24 @@ static void check_invariants(const struct gw_conf *c)
 			check(memcmp(k->hash, c->keys[j].hash,
 				     GW_CONF_HASH_LEN) != 0);
 		}
+	}
+
+	/* [policy]: what gateway/policy.c takes for granted */
+	check(c->policy.deny.n <= GW_CONF_MAX_POLICY_LIST &&
+	      c->policy.allow.n <= GW_CONF_MAX_POLICY_LIST);
+	check(c->policy.destination_cooldown <= 86400 &&
+	      c->policy.destination_daily_cap <= 10000);
+	check(!c->policy.quiet ||
+	      (c->policy.quiet_start < 1440 && c->policy.quiet_end < 1440 &&
+	       c->policy.quiet_start != c->policy.quiet_end));
+	check(c->policy.ntz <= GW_CONF_MAX_TZ);
+	for (i = 0; i < c->policy.ntz; i++) {
+		const struct gw_conf_tz *z = &c->policy.tz[i];
+
+		check(z->prefix[0] == '+' && z->offset >= -12 * 60 &&
+		      z->offset <= 14 * 60);
+		for (j = 0; j < i; j++)
+			check(strcmp(z->prefix, c->policy.tz[j].prefix) != 0);
 	}
 }
 
@@ -207,6 +225,34 @@ static void write_key(struct pint_mbuf *mb, const struct gw_conf_key *k)
 	put(mb, "secret_env", k->secret_env);
 }
 
+static void write_policy(struct pint_mbuf *mb, const struct gw_conf_policy *p)
+{
+	size_t i;
+	int32_t a;
+
+	check(pint_mbuf_puts(mb, "[policy]\n") == 0);
+	put_b(mb, "default_deny", p->default_deny);
+	put_list(mb, "deny", &p->deny);
+	put_list(mb, "allow", &p->allow);
+	put_u(mb, "destination_cooldown", p->destination_cooldown);
+	put_u(mb, "destination_daily_cap", p->destination_daily_cap);
+	if (p->quiet)
+		check(pint_mbuf_printf(mb, "quiet_hours=%02u:%02u-%02u:%02u\n",
+				       p->quiet_start / 60u,
+				       p->quiet_start % 60u,
+				       p->quiet_end / 60u,
+				       p->quiet_end % 60u) == 0);
+	else
+		put(mb, "quiet_hours", "off");
+	for (i = 0; i < p->ntz; i++) {
+		a = p->tz[i].offset < 0 ? -p->tz[i].offset : p->tz[i].offset;
+		check(pint_mbuf_printf(mb, "tz=%s:%c%d:%02d\n",
+				       p->tz[i].prefix,
+				       p->tz[i].offset < 0 ? '-' : '+',
+				       (int)(a / 60), (int)(a % 60)) == 0);
+	}
+}
+
 static void write_conf(struct pint_mbuf *mb, const struct gw_conf *c)
 {
 	static const char *const levels[] = {"err", "warn", "info", "debug"};
@@ -249,6 +295,7 @@ static void write_conf(struct pint_mbuf *mb, const struct gw_conf *c)
 	put(mb, "[store]\nsynchronous",
 	    c->store.synchronous == GW_STORE_SYNC_FULL ? "full" : "normal");
 	put_u(mb, "busy_timeout", c->store.busy_timeout);
+	write_policy(mb, &c->policy);
 
 	put_u(mb, "[webhooks]\nattempts", c->webhooks.attempts);
 	put_u(mb, "base_delay", c->webhooks.base_delay);
@@ -334,6 +381,23 @@ static void compare_gateway(const struct gw_conf_gateway *a,
 		      str_eq(a->spellings[i].subtype, b->spellings[i].subtype));
 }
 
+static void compare_policy(const struct gw_conf_policy *a,
+			   const struct gw_conf_policy *b)
+{
+	size_t i;
+
+	check(a->default_deny == b->default_deny &&
+	      list_eq(&a->deny, &b->deny) && list_eq(&a->allow, &b->allow) &&
+	      a->destination_cooldown == b->destination_cooldown &&
+	      a->destination_daily_cap == b->destination_daily_cap &&
+	      a->quiet == b->quiet && a->ntz == b->ntz);
+	check(!a->quiet || (a->quiet_start == b->quiet_start &&
+			    a->quiet_end == b->quiet_end));
+	for (i = 0; i < a->ntz; i++)
+		check(!strcmp(a->tz[i].prefix, b->tz[i].prefix) &&
+		      a->tz[i].offset == b->tz[i].offset);
+}
+
 static void compare(const struct gw_conf *a, const struct gw_conf *b)
 {
 	size_t i;
@@ -381,6 +445,7 @@ static void compare(const struct gw_conf *a, const struct gw_conf *b)
 	      a->fetch.max_redirects == b->fetch.max_redirects &&
 	      a->fetch.max_inflight == b->fetch.max_inflight &&
 	      allow_eq(&a->fetch.allow_private, &b->fetch.allow_private));
+	compare_policy(&a->policy, &b->policy);
 	check(a->ngateways == b->ngateways && a->nservices == b->nservices &&
 	      a->nkeys == b->nkeys);
 	for (i = 0; i < a->ngateways; i++)

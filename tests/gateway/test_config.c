@@ -112,6 +112,14 @@ static void check_defaults(const struct gw_conf *c)
 	assert_int_equal(c->webhooks.timeout, 10);
 	assert_int_equal(c->webhooks.max_inflight, 64);
 	assert_int_equal(c->webhooks.allow_private.n, 0);
+
+	assert_true(c->policy.default_deny);
+	assert_int_equal(c->policy.deny.n, 0);
+	assert_int_equal(c->policy.allow.n, 0);
+	assert_int_equal(c->policy.destination_cooldown, 60);
+	assert_int_equal(c->policy.destination_daily_cap, 10);
+	assert_false(c->policy.quiet);
+	assert_int_equal(c->policy.ntz, 0);
 }
 
 static void check_gateway_defaults(const struct gw_conf_gateway *gw)
@@ -824,6 +832,7 @@ static void test_every_key_documented(void **state)
 		{GW_SECT_SIP, "[sip]"}, {GW_SECT_STORE, "[store]"},
 		{GW_SECT_WEBHOOKS, "[webhooks]"},
 		{GW_SECT_FETCH, "[fetch]"},
+		{GW_SECT_POLICY, "[policy]"},
 		{GW_SECT_GATEWAY, "[gateway local]"},
 		{GW_SECT_SERVICE, "[service faxback]"},
 		{GW_SECT_KEY, "[key example]"},
@@ -859,7 +868,7 @@ static void test_every_key_documented(void **state)
 	}
 	assert_true(has_key(text, "[gateway local]", "subtype.image/tiff"));
 	assert_non_null(strstr(man, "\n.BI subtype. TYPE\n"));
-	assert_int_equal(total, 71);
+	assert_int_equal(total, 78);
 	free(text);
 	free(man);
 }

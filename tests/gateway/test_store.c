@@ -84,7 +84,7 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
 			 (int64_t)gw_store_nmigrations);
-	assert_int_equal(gw_store_nmigrations, 3);
+	assert_int_equal(gw_store_nmigrations, 4);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries')"), 4);
 	assert_int_equal(fx_sql_int(s, "PRAGMA foreign_keys"), 1);
@@ -263,8 +263,10 @@ static void test_migrate_v1_file(void **state)
 	(void)state;
 	make_v1_file(dir);
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 3);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
 				    " WHERE quick_check = 'ok'"), 1);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -333,7 +335,8 @@ static void test_migrate_v1_file(void **state)
 
 	/* opened again: nothing more to apply */
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	gw_store_free(s);
 }
 
@@ -408,8 +411,10 @@ static void test_migrate_v2_file(void **state)
 	(void)state;
 	make_v2_file(dir);
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 3);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_quick_check"
 				    " WHERE quick_check = 'ok'"), 1);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
@@ -467,7 +472,8 @@ static void test_migrate_v2_file(void **state)
 
 	/* opened again: nothing more to apply, the branch is there */
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
 	assert_int_equal(gw_store_get_request(s, "rq_v2_live", NULL, &got), 0);
 	assert_string_equal(got.branch, "z9hG4bKQnJhbmNoLXYzLXRva2VuLQ");
 	assert_int_equal(got.cseq, 2);
@@ -1115,6 +1121,58 @@ static void test_scans(void **state)
 	gw_store_free(s);
 }
 
+struct dials_ctx {
+	int n;
+	int64_t last;
+	int stop_at;
+};
+
+static int dial_h(const char *number, int64_t at, void *arg)
+{
+	struct dials_ctx *c = arg;
+
+	assert_true(number[0] == '+');
+	assert_true(at > c->last);              /* oldest first */
+	c->last = at;
+	if (++c->n == c->stop_at)
+		return ECANCELED;
+	return 0;
+}
+
+/* The dial scan: requests created after since with a to_number, oldest
+ * first, whatever their status; local numbers (no to_number) are not. */
+static void test_scan_dials(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	struct dials_ctx c = { 0 };
+	struct gw_store_req r;
+	char id[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "rq_dial_%d", i);
+		fx_req(&r, id, i % 2 ? "k1" : "k2", all_statuses[i % 9],
+		       T0 + 1000 * (20 - i));
+		r.to_number = i % 5 == 4 ? NULL : S("+15555550100");
+		assert_int_equal(gw_store_put_request(s, &r, NULL, NULL), 0);
+	}
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(gw_store_scan_dials(s, T0, dial_h, &c), 0);
+	assert_int_equal(c.n, 16);
+	memset(&c, 0, sizeof(c));
+	/* created_at > since: T0 + 10000 (i = 10) is left out */
+	assert_int_equal(gw_store_scan_dials(s, T0 + 10000, dial_h, &c), 0);
+	assert_int_equal(c.n, 8);               /* i = 0..9 but 4 and 9 */
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 2;
+	assert_int_equal(gw_store_scan_dials(s, T0, dial_h, &c), ECANCELED);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(gw_store_scan_dials(s, T0, NULL, NULL), EINVAL);
+	gw_store_free(s);
+}
+
 /* The plan of q must name index and sort nothing itself. */
 static void plan_uses(struct gw_store *s, sqlite3_stmt *q, const char *index)
 {
@@ -1149,6 +1207,7 @@ static void test_query_plans(void **state)
 		{ ST_NEXT_DLV, "deliveries_due" },
 		{ ST_GET_IDEM, "sqlite_autoindex_idempotency_1" },
 		{ ST_PURGE_IDEM, "idempotency_created" },
+		{ ST_SCAN_DIALS, "requests_created" },
 	};
 	const char *dir = fx_tmp_dir();
 	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
@@ -1437,6 +1496,7 @@ int main(void)
 		leakcheck_test(test_idempotency_expiry),
 		leakcheck_test(test_deliveries),
 		leakcheck_test(test_scans),
+		leakcheck_test(test_scan_dials),
 		leakcheck_test(test_query_plans),
 		leakcheck_test(test_group_commit_one_transaction),
 		leakcheck_test(test_group_commit_loop),
