@@ -488,12 +488,13 @@ int api_event_fill(struct web_resource_event *ev, json_t **sipp,
 /* ---- life cycle and dispatch ---- */
 
 /*
- * An api on deps (borrowed, see api.h). ENOMEM, or the errno of
- * getrandom() for the hash key.
+ * An api on deps (borrowed, see api.h) and its policy. ENOMEM, or the
+ * errno of getrandom() for the hash key.
  */
 int gw_api_alloc(struct gw_api **apip, const struct gw_api_deps *deps)
 {
 	struct gw_api *api;
+	int err;
 
 	if (!apip || !deps || !deps->loop || !deps->store || !deps->conf ||
 	    !deps->auth)
@@ -504,25 +505,22 @@ int gw_api_alloc(struct gw_api **apip, const struct gw_api_deps *deps)
 	/* ids and key names come from clients: keyed hashing */
 	if (getrandom(api->sipkey, sizeof(api->sipkey), 0) !=
 	    (ssize_t)sizeof(api->sipkey)) {
-		int err = errno ? errno : EIO;
-
+		err = errno ? errno : EIO;
+		free(api);
+		return err;
+	}
+	err = gw_policy_alloc(&api->policy, api->sipkey, GW_POLICY_DEST_MAX);
+	if (err) {
 		free(api);
 		return err;
 	}
 	api->d = deps;
 	pint_hash_init(&api->watches);
 	pint_hash_init(&api->subs);
-	pint_hash_init(&api->buckets);
 	pint_hash_init(&api->ips);
 	pint_hash_init(&api->uses);
 	*apip = api;
 	return 0;
-}
-
-static void bucket_free(struct pint_hash_node *n, void *arg)
-{
-	(void)arg;
-	free(n);
 }
 
 /*
@@ -536,7 +534,7 @@ void gw_api_free(struct gw_api *api)
 	api_subs_free_all(api);
 	api_create_free_all(api);
 	api_click_free_all(api);
-	pint_hash_reset(&api->buckets, bucket_free, NULL);
+	gw_policy_free(api->policy);
 	free(api);
 }
 
@@ -574,6 +572,8 @@ void gw_api_handle(struct web_http_req *req, void *arg)
 	struct api_match m;
 	const char *scope;
 
+	if (api_demo_route(api, req))
+		return;
 	api_match(&m, web_http_req_method(req), web_http_req_path(req));
 	if (m.route == ROUTE_NONE) {
 		api_reply_code(req, 404, "not_found", "", "no such resource");

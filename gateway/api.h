@@ -21,6 +21,7 @@
 
 #include "gateway/auth.h"
 #include "gateway/config.h"
+#include "gateway/fetch.h"
 #include "gateway/hooks.h"
 #include "gateway/loop.h"
 #include "gateway/metrics.h"
@@ -31,6 +32,7 @@
 #include "web/http.h"
 
 struct gw_api;
+struct gw_demo;
 
 /* What the api works with; the daemon's, borrowed (see above). */
 struct gw_api_deps {
@@ -43,6 +45,8 @@ struct gw_api_deps {
 	const struct gw_auth *auth;
 	struct gw_hooks *hooks;         /* NULL: no webhook metrics */
 	const struct gw_secrets *secrets;  /* keys' secrets; NULL: no clicks */
+	struct gw_demo *demo;           /* NULL: no /demo/ routes */
+	struct gw_fetch *fetch;         /* NULL: no content fetch metrics */
 };
 
 /* Lifetime */

@@ -11,7 +11,9 @@
  * 429 rate_limited (the client address), then the create of
  * POST /v1/requests as the token's key from its scope check on
  * (api_create.c): 403 scope, 503 draining, 429 the key's rate, 400/422
- * numbers, 403 the key's destination rules, 429 concurrency.
+ * numbers, then the rest of the abuse policy (gateway/policy.c: number
+ * rules, quiet hours, destination cooldown and daily cap, concurrency),
+ * refused with its rule and counted as for any create.
  *
  * Uses: a token with "max" is counted by jti, in memory, from the
  * store's counts at start plus every click under way; each create

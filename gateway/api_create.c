@@ -7,7 +7,10 @@
  * the same mistake: 401 key, 415 Content-Type, 400 query, 400
  * Idempotency-Key syntax, 400/422 body, 403 scope, 503 draining, then
  * idempotency (replay or 409), 429 rate, 400/422 resolution
- * (gw_spec_build), 403 destination policy, 429 concurrency.
+ * (gw_spec_build), 422 webhook without a key secret, then the rest of
+ * the abuse policy (gateway/policy.c: 403 number rules, 429 quiet hours,
+ * destination cooldown and daily cap, key concurrency). A dry run meets
+ * the same rules without spending anything and shows the decision.
  *
  * Idempotency: the first reply cannot be known before the commit (the
  * request id and times come from gw_reqs), yet the key must be durable
@@ -203,7 +206,7 @@ static void created(int err, const struct gw_store_req *row, void *arg)
 	struct web_json_err e;
 
 	if (err || !row) {
-		api_live_add(c->api, c->owner, -1);
+		gw_policy_live_add(c->api->policy, c->owner, -1);
 		if (c->click)
 			api_click_failed(c->api, c);
 		api_store_err(&e, err ? err : EIO);
@@ -252,11 +255,91 @@ static void create_err(struct web_json_err *e, int err)
 
 /* ---- dry run ---- */
 
+/* [{"content": i, "url", "type", "max_bytes"}]: what a send would fetch
+ * first (nothing is fetched in a dry run); NULL when nothing. */
+static int dry_fetch(json_t **outp, const struct gw_spec *spec,
+		     const struct gw_conf_fetch *fc)
+{
+	size_t i, cap = fc->max_bytes < fc->max_total ? fc->max_bytes :
+			fc->max_total;
+	json_t *arr, *o;
+	int err = 0;
+
+	*outp = NULL;
+	if (!spec->fetch_left)
+		return 0;
+	arr = json_array();
+	if (!arr)
+		return ENOMEM;
+	for (i = 0; i < spec->nitems && i < PINT_SVC_MAX_ITEMS && !err; i++) {
+		if (!(spec->fetch_left & (1u << i)))
+			continue;
+		o = json_object();
+		err = o ? 0 : ENOMEM;
+		if (!err)
+			err = web_json_set_new(o, "content",
+					       json_integer((json_int_t)i));
+		if (!err)
+			err = web_json_set_str(o, "url", spec->items[i].data);
+		if (!err)
+			err = web_json_set_str(o, "type", spec->items[i].type);
+		if (!err)
+			err = web_json_set_new(o, "max_bytes",
+					       json_integer((json_int_t)cap));
+		if (!err && json_array_append_new(arr, o))
+			err = ENOMEM;
+		else if (err)
+			json_decref(o);
+	}
+	if (err) {
+		json_decref(arr);
+		return err;
+	}
+	*outp = arr;
+	return 0;
+}
+
+/* The policy's decision as the dry run shows it. */
+static int dry_policy(json_t **outp, const struct gw_policy_verdict *v)
+{
+	json_t *o = json_object();
+	bool no = v->rule != GW_POLICY_ALLOW;
+	int err = o ? 0 : ENOMEM;
+
+	if (!err)
+		err = web_json_set_str(o, "decision", no ? "refuse" : "allow");
+	if (!err)
+		err = web_json_set_str(o, "rule", no ?
+				       gw_policy_rule_name(v->rule) : NULL);
+	if (!err)
+		err = web_json_set_str(o, "code", no ? v->code : NULL);
+	if (!err)
+		err = web_json_set_new(o, "status", no ?
+				       json_integer(v->status) : json_null());
+	if (!err)
+		err = web_json_set_str(o, "field", no && v->field[0] ?
+				       v->field : NULL);
+	if (!err)
+		err = web_json_set_str(o, "message", no ? v->message : NULL);
+	if (!err)
+		err = web_json_set_new(o, "retry_after", no && v->retry_s ?
+				       json_integer(v->retry_s) : json_null());
+	if (err) {
+		json_decref(o);
+		return err;
+	}
+	*outp = o;
+	return 0;
+}
+
 static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 		    const struct gw_spec *spec, const struct gw_auth_key *key,
-		    const char *scope, const char *sip, size_t siplen)
+		    const char *scope, const struct gw_policy_verdict *v,
+		    const char *sip, size_t siplen,
+		    const struct gw_conf_fetch *fc)
 {
 	json_t *root = json_object(), *req = NULL, *dec = json_object();
+	json_t *fetch = NULL, *pol = NULL;
 	int err = root && dec ? 0 : ENOMEM;
 
 	if (!err)
@@ -264,8 +347,8 @@ static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 	if (!err)
 		err = web_json_set_new(root, "request", req);
 	if (!err)
-		err = json_object_set_new(dec, "allowed", json_true()) ? ENOMEM
-								       : 0;
+		err = json_object_set_new(dec, "allowed",
+					  json_boolean(!v->rule)) ? ENOMEM : 0;
 	if (!err)
 		err = web_json_set_str(dec, "key", key->name);
 	if (!err)
@@ -287,9 +370,17 @@ static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 		dec = NULL;
 	}
 	if (!err)
-		err = json_object_set_new(root, "sip",
-					  json_stringn(sip, siplen)) ? ENOMEM
-								     : 0;
+		err = dry_policy(&pol, v);
+	if (!err)
+		err = web_json_set_new(root, "policy", pol);
+	if (!err)
+		err = json_object_set_new(root, "sip", sip ?
+					  json_stringn(sip, siplen) :
+					  json_null()) ? ENOMEM : 0;
+	if (!err)
+		err = dry_fetch(&fetch, spec, fc);
+	if (!err && fetch)
+		err = web_json_set_new(root, "fetch", fetch);
 	if (!err)
 		err = web_json_dump(bodyp, lenp, root, JSON_COMPACT);
 	json_decref(dec);
@@ -297,15 +388,22 @@ static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 	return err;
 }
 
+/*
+ * 200 with the request as it would be stored, the policy's decision and
+ * the INVITE that would be sent; a refused request gets its decision and
+ * no INVITE (sip: null), since none would ever be built.
+ */
 static void dry_run(struct gw_api *api, struct web_http_req *req,
 		    const struct web_req *wreq, const struct gw_spec *spec,
-		    const struct gw_auth_key *key, const char *scope)
+		    const struct gw_auth_key *key, const char *scope,
+		    const struct gw_policy_verdict *v)
 {
+	struct pint_svc_item items[PINT_SVC_MAX_ITEMS];
 	struct pint_svc_req sr;
 	struct pint_ua_call_params p;
 	char *sip = NULL, *body = NULL;
 	size_t siplen = 0, len = 0;
-	int err;
+	int err = 0;
 
 	api->counters.dry_runs++;
 	if (!api->d->sip) {
@@ -313,13 +411,16 @@ static void dry_run(struct gw_api *api, struct web_http_req *req,
 			       "the SIP side is not running");
 		return;
 	}
-	gw_spec_svc_req(spec, &sr);
-	memset(&p, 0, sizeof(p));
-	p.req = &sr;
-	p.gateway = spec->gateway;
-	p.ring_timeout_ms = spec->ring_timeout_ms;
-	p.track = spec->track;
-	err = gw_sip_preview(api->d->sip, &p, &sip, &siplen);
+	if (!v->rule) {
+		/* items to fetch appear as the inline parts they will be sent as */
+		gw_spec_svc_preview(spec, items, &sr);
+		memset(&p, 0, sizeof(p));
+		p.req = &sr;
+		p.gateway = spec->gateway;
+		p.ring_timeout_ms = spec->ring_timeout_ms;
+		p.track = spec->track;
+		err = gw_sip_preview(api->d->sip, &p, &sip, &siplen);
+	}
 	if (err == ENOENT) {
 		api_reply_code(req, 422, "no_gateway", "gateway",
 			       "gateway: no configured gateway can take it");
@@ -332,7 +433,8 @@ static void dry_run(struct gw_api *api, struct web_http_req *req,
 		goto out;
 	}
 	if (!err)
-		err = dry_body(&body, &len, wreq, spec, key, scope, sip, siplen);
+		err = dry_body(&body, &len, wreq, spec, key, scope, v, sip,
+			       siplen, &api->d->conf->fetch);
 	if (err) {
 		log_warn("api: dry run: %s", strerror(err));
 		api_reply_code(req, 503, "unavailable", "",
@@ -548,10 +650,13 @@ conflict:
 	return IDEM_DONE;
 }
 
-/* The create itself; true when it is under way (its reply follows). */
+/* Hand spec to gw_reqs and count the create: its key's live requests,
+ * its destination's dials, a click's use of its token. Replies itself on
+ * failure; true when the create is under way (its reply follows). */
 static bool create_start(struct gw_api *api, struct web_http_req *req,
 			 const struct api_create_in *in, struct gw_spec *spec)
 {
+	char dest[PINT_TEL_E164_SIZE];
 	struct api_create *c;
 	struct web_json_err e;
 	int err;
@@ -582,13 +687,19 @@ static bool create_start(struct gw_api *api, struct web_http_req *req,
 	}
 	c->created_ms = api_wall_ms();
 	create_link(api, c);
+	/* the spec is gw_reqs' from the call on */
+	snprintf(dest, sizeof(dest), "%s", spec->to.e164);
 	err = gw_reqs_create(api->d->reqs, spec, created, c);
 	if (err) {
 		create_err(&e, err);
 		create_fail(c, &e);
 		return false;
 	}
-	api_live_add(api, c->owner, 1);
+	gw_policy_live_add(api->policy, c->owner, 1);
+	if (dest[0] && gw_policy_record(api->policy, dest, c->created_ms,
+					c->created_ms))
+		log_warn("api: %s: dial not counted: %s", c->owner,
+			 strerror(ENOMEM));
 	if (c->click)
 		api_click_started(api, c);      /* the same transaction */
 	if (c->has_idem) {
@@ -614,6 +725,66 @@ void api_too_many(struct web_http_req *req, const char *code,
 }
 
 /*
+ * A policy refusal in the API error shape with its rule (and
+ * Retry-After on a 429), counted by rule. Logged without the number:
+ * the message has it unmasked.
+ */
+static void api_refuse(struct gw_api *api, struct web_http_req *req,
+		       const char *owner, const struct gw_policy_verdict *v)
+{
+	struct web_json_err e;
+	char rbuf[16];
+
+	log_debug("api: create refused: key=%s rule=%s status=%d field=%s",
+		  owner, gw_policy_rule_name(v->rule), v->status,
+		  v->field[0] ? v->field : "-");
+	gw_policy_count(api->policy, v->rule);
+	if (v->rule == GW_POLICY_RATE_LIMIT || v->rule == GW_POLICY_CONCURRENCY)
+		api->counters.rate_limited++;
+	if (v->status == 429) {
+		snprintf(rbuf, sizeof(rbuf), "%u", v->retry_s);
+		web_http_add_header(req, "Retry-After", rbuf);
+	}
+	web_json_err_set(&e, v->status, v->code, v->field, "%s", v->message);
+	web_json_err_rule(&e, gw_policy_rule_name(v->rule));
+	api_reply_err(req, &e);
+}
+
+/*
+ * Whether the key can sign webhooks: the pipeline's view of its secret,
+ * else the daemon's table of secrets, else (tests) secret_env now.
+ */
+static bool key_can_sign(struct gw_api *api, const struct gw_conf_key *k)
+{
+	const uint8_t *v;
+	const char *s;
+	size_t n;
+
+	if (api->d->hooks)
+		return gw_hooks_has_secret(api->d->hooks, k->name);
+	if (api->d->secrets)
+		return !gw_secrets_get(api->d->secrets, k->name, &v, &n);
+	return !gw_secret_env(k, &s, &n);
+}
+
+/* The policy's rules after the rate, on the resolved numbers, now. */
+static void policy_check(struct gw_api *api, const struct api_create_in *in,
+			 const struct gw_spec *spec,
+			 struct gw_policy_verdict *v)
+{
+	struct gw_policy_ask a;
+
+	memset(&a, 0, sizeof(a));
+	a.conf = api->d->conf;
+	a.key = in->key->conf;
+	a.to = &spec->to;
+	a.from = spec->from.kind != PINT_TEL_NONE ? &spec->from : NULL;
+	a.now_ms = api_wall_ms();
+	a.start_at = spec->start_at;
+	gw_policy_check(api->policy, &a, v);
+}
+
+/*
  * A checked create (api_create_allowed passed), from idempotency on:
  * replied now, or under way; true when a request is being created.
  */
@@ -622,47 +793,53 @@ bool api_create_run(struct gw_api *api, struct web_http_req *req,
 {
 	struct gw_store_idem idem;
 	struct gw_spec *spec = NULL;
+	struct gw_policy_verdict v;
 	struct web_json_err e;
 	enum idem_state st = IDEM_NONE;
-	unsigned retry = 1;
 	bool started = false;
 	int err;
 
 	memset(&idem, 0, sizeof(idem));
+	memset(&v, 0, sizeof(v));
 	if (in->idem && !in->dry_run) {
 		st = idem_lookup(api, req, in, &idem);
 		if (st == IDEM_DONE)
 			goto out;
 	}
-	if (!in->dry_run && st == IDEM_NONE &&
-	    !api_rate_take(api, in->key->conf, gw_loop_now(api->d->loop),
-			   &retry)) {
-		api->counters.rate_limited++;
-		api_too_many(req, "rate_limited", retry,
-			     "the API key's rate limit is reached");
+	/* before the body is resolved: bad bodies spend tokens too */
+	if (in->dry_run || st == IDEM_NONE)
+		gw_policy_rate(api->policy, in->key->conf,
+			       gw_loop_now(api->d->loop), !in->dry_run, &v);
+	if (v.rule && !in->dry_run) {
+		api_refuse(api, req, in->key->name, &v);
 		goto out;
 	}
 	err = gw_spec_build(&spec, &in->wreq, api->d->conf, in->key->conf, &e);
 	if (err == ENOMEM)
 		web_json_err_set(&e, 503, "unavailable", "",
 				 "out of memory, try again");
-	if (!err && api_policy(spec, in->key->conf, &e))
+	if (!err && spec->webhook_url && !key_can_sign(api, in->key->conf)) {
+		web_json_err_set(&e, 422, "webhook_secret_missing", "webhook",
+				 "the API key has no secret to sign webhooks "
+				 "with (secret_env of [key %s])", in->key->name);
 		err = EPERM;
+	}
 	if (err) {
 		api_reply_err(req, &e);
 		goto out;
 	}
-	if (in->dry_run) {
-		dry_run(api, req, &in->wreq, spec, in->key, in->scope ?
-			in->scope : in->wreq.service);
-		goto out;
-	}
+	/* a create that was committed before a crash is only replayed */
 	if (st == IDEM_PLACEHOLDER && recover(api, req, &idem, spec))
 		goto out;
-	if (api_live_of(api, in->key->name) >= in->key->conf->concurrency) {
-		api->counters.rate_limited++;
-		api_too_many(req, "concurrency_limit", 1,
-			     "the API key has its most active requests already");
+	if (!v.rule)
+		policy_check(api, in, spec, &v);
+	if (in->dry_run) {
+		dry_run(api, req, &in->wreq, spec, in->key, in->scope ?
+			in->scope : in->wreq.service, &v);
+		goto out;
+	}
+	if (v.rule) {
+		api_refuse(api, req, in->key->name, &v);
 		goto out;
 	}
 	started = create_start(api, req, in, spec);

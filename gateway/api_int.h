@@ -13,6 +13,7 @@
 
 #include "gateway/api.h"
 #include "gateway/click.h"
+#include "gateway/policy.h"
 #include "gateway/spec.h"
 #include "pint/hash.h"
 #include "web/json.h"
@@ -150,16 +151,6 @@ struct api_cancel {
 	uint64_t http_id;
 };
 
-/* A key's token bucket (rate, burst) and live count (concurrency). */
-struct api_bucket {
-	struct pint_hash_node node;     /* api->buckets, by key name */
-	char name[API_OWNER_SIZE];
-	bool primed;                    /* tokens set (full) once */
-	double tokens;
-	uint64_t last_ms;               /* loop time of the last refill */
-	uint64_t live;                  /* the key's live requests */
-};
-
 /* A client address's click bucket (POST /v1/click). */
 struct api_ip {
 	struct pint_hash_node node;     /* api->ips, by addr */
@@ -183,7 +174,7 @@ struct gw_api {
 	uint8_t sipkey[PINT_HASH_SIPKEY_LEN];
 	struct pint_hash watches;       /* struct api_watch */
 	struct pint_hash subs;          /* struct api_sub */
-	struct pint_hash buckets;       /* struct api_bucket */
+	struct gw_policy *policy;       /* rates, live counts, destinations */
 	struct pint_hash ips;           /* struct api_ip */
 	struct api_ip *ip_head, *ip_tail;
 	struct pint_hash uses;          /* struct api_use */
@@ -245,14 +236,6 @@ void api_cancel(struct gw_api *api, struct web_http_req *req,
 		const struct api_match *m, const char *owner);
 void api_cancel_free_all(struct gw_api *api);
 
-/* api_keys.c: rate, concurrency and destination rules of a key */
-bool api_rate_take(struct gw_api *api, const struct gw_conf_key *key,
-		   uint64_t now_ms, unsigned *retry_s);
-void api_live_add(struct gw_api *api, const char *owner, int delta);
-uint64_t api_live_of(struct gw_api *api, const char *owner);
-int api_policy(const struct gw_spec *spec, const struct gw_conf_key *key,
-	       struct web_json_err *e);
-
 /* api_click.c: POST /v1/click, its limits and its token's uses */
 bool api_click_match(struct api_match *m, const char *method,
 		     const char *path);
@@ -295,6 +278,9 @@ void api_events_row(struct gw_api *api, struct web_http_req *req,
 		    const struct gw_store_req *row, uint64_t after, bool sse);
 bool api_stream_send(struct gw_api *api, uint64_t sid,
 		     const struct gw_store_event *row);
+
+/* api_demo.c: static files, /demo/config, /demo/trace/{id} */
+bool api_demo_route(struct gw_api *api, struct web_http_req *req);
 
 /* api_stream.c: waiters, streams, the published fan-out, operations */
 int api_sub_add(struct gw_api *api, const char *id, const char *owner,

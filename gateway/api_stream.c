@@ -197,7 +197,7 @@ void gw_api_published(const struct gw_store_req *row,
 	gw_metrics_event(&api->counters, row->service, st,
 			 final ? row_outcome(row) : WEB_OUTCOME_NONE);
 	if (final)
-		api_live_add(api, row->owner, -1);
+		gw_policy_live_add(api->policy, row->owner, -1);
 	w = watch_find(api, row->id);
 	if (!w)
 		return;
@@ -213,21 +213,46 @@ void gw_api_published(const struct gw_store_req *row,
 
 static int seed_one(struct gw_store_req *row, void *arg)
 {
-	api_live_add(arg, row->owner, 1);
+	struct gw_api *api = arg;
+
+	gw_policy_live_add(api->policy, row->owner, 1);
+	return 0;
+}
+
+struct seed_dials {
+	struct gw_policy *policy;
+	int64_t now;
+};
+
+static int seed_dial(const char *number, int64_t at, void *arg)
+{
+	struct seed_dials *sd = arg;
+
+	/* ENOMEM: that dial is not counted; the rest still are */
+	gw_policy_record(sd->policy, number, at, sd->now);
 	return 0;
 }
 
 /*
- * Count each key's live requests in the store: the concurrency limit's
- * starting point; and the uses of click tokens. Call once after
- * gw_reqs_recover(), before the loop runs (the terminal events of what
- * recovery ended are published later and count down). 0 or a store
- * errno.
+ * Count each key's live requests in the store (the concurrency limit's
+ * starting point), every number dialled in the last GW_POLICY_KEEP_MS
+ * (the destination cooldown and daily cap survive a restart) and the
+ * uses of click tokens. Call once after gw_reqs_recover(), before the
+ * loop runs (the terminal events of what recovery ended are published
+ * later and count down). 0 or a store errno.
  */
 int gw_api_seed(struct gw_api *api)
 {
-	int err = gw_store_scan_live(api->d->store, seed_one, api);
+	struct seed_dials sd;
+	int err;
 
+	err = gw_store_scan_live(api->d->store, seed_one, api);
+	if (err)
+		return err;
+	sd.policy = api->policy;
+	sd.now = api_wall_ms();
+	err = gw_store_scan_dials(api->d->store, sd.now - GW_POLICY_KEEP_MS,
+				  seed_dial, &sd);
 	return err ? err : api_click_seed(api);
 }
 
@@ -283,7 +308,8 @@ void api_readyz(struct gw_api *api, struct web_http_req *req)
 	web_http_reply_json(req, 503, body);
 }
 
-/* GET /metrics: Prometheus text (gateway/metrics.c, then the SIP side). */
+/* GET /metrics: Prometheus text (gateway/metrics.c, then the SIP side
+ * and the content fetcher). */
 void api_metrics(struct gw_api *api, struct web_http_req *req)
 {
 	struct gw_metrics_src src;
@@ -292,6 +318,7 @@ void api_metrics(struct gw_api *api, struct web_http_req *req)
 	struct gw_reqs_stats rs;
 	struct gw_loop_stats ls;
 	struct gw_hooks_stats hk;
+	struct gw_policy_stats ps;
 	struct pint_mbuf mb;
 	bool a, b;
 	int err;
@@ -316,10 +343,14 @@ void api_metrics(struct gw_api *api, struct web_http_req *req)
 		gw_hooks_stats(api->d->hooks, &hk);
 		src.hooks = &hk;
 	}
+	gw_policy_stats(api->policy, &ps);
+	src.policy = &ps;
 	pint_mbuf_init(&mb, 0);
 	err = gw_metrics_render(&mb, &src);
 	if (!err && api->d->sip)
 		err = gw_sip_metrics(api->d->sip, &mb);
+	if (!err && api->d->fetch)
+		err = gw_fetch_metrics(api->d->fetch, &mb);
 	if (err) {
 		log_warn("api: metrics: %s", strerror(err));
 		web_http_reply_json(req, 503, API_E503);

@@ -25,7 +25,8 @@
 static const char *const sect_names[] = {
 	[GW_SECT_MAIN] = "pintgw", [GW_SECT_HTTP] = "http",
 	[GW_SECT_SIP] = "sip", [GW_SECT_STORE] = "store",
-	[GW_SECT_WEBHOOKS] = "webhooks", [GW_SECT_CLICK] = "click",
+	[GW_SECT_WEBHOOKS] = "webhooks", [GW_SECT_FETCH] = "fetch",
+	[GW_SECT_POLICY] = "policy", [GW_SECT_CLICK] = "click",
 	[GW_SECT_GATEWAY] = "gateway", [GW_SECT_SERVICE] = "service",
 	[GW_SECT_KEY] = "key",
 };
@@ -86,6 +87,10 @@ static void *sect_obj(struct gw_conf_parse *ps)
 		return &c->store;
 	case GW_SECT_WEBHOOKS:
 		return &c->webhooks;
+	case GW_SECT_FETCH:
+		return &c->fetch;
+	case GW_SECT_POLICY:
+		return &c->policy;
 	case GW_SECT_CLICK:
 		return &c->click;
 	case GW_SECT_GATEWAY:
@@ -374,7 +379,7 @@ static void start_section(struct gw_conf_parse *ps, const char *p, size_t len)
 			 p);
 		gw_conf_show(kind, shown, sizeof(shown));
 		gw_conf_error(ps, ps->line,
-			      "unknown section [%s] (expected pintgw, http, sip, store, webhooks, click, gateway NAME, service NAME or key NAME)",
+			      "unknown section [%s] (expected pintgw, http, sip, store, webhooks, fetch, policy, click, gateway NAME, service NAME or key NAME)",
 			      shown);
 		return;
 	}

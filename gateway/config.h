@@ -32,6 +32,9 @@
 #define GW_CONF_MAX_LISTEN    16u              /* [sip] listen entries */
 #define GW_CONF_MAX_LIST      64u              /* origins, prefixes per key */
 #define GW_CONF_HASH_LEN      32u              /* SHA-256 */
+#define GW_CONF_MAX_POLICY_LIST 1024u          /* [policy] deny, allow */
+#define GW_CONF_MAX_TZ        256u             /* [policy] tz entries */
+#define GW_CONF_PREFIX_SIZE   17u              /* "+", 15 digits, NUL */
 
 /* API key scopes (bits of gw_conf_key.scopes) */
 #define GW_CONF_SCOPE_CALL    0x01u
@@ -111,6 +114,43 @@ struct gw_conf_webhooks {
 	struct web_urlsafe_allow allow_private;  /* CIDRs delivered to anyway */
 };
 
+/* [fetch] defaults: a fetched body is sent inline in the INVITE, and a
+ * SIP message is at most PINT_SIP_MAX_MSG bytes, so more is never useful */
+#define GW_CONF_FETCH_MAX_BYTES  (60u * 1024u)
+#define GW_CONF_FETCH_MAX_TOTAL  (60u * 1024u)
+#define GW_CONF_FETCH_TIMEOUT    10u           /* seconds */
+#define GW_CONF_FETCH_INFLIGHT   64u
+
+/* [fetch]: content items with "fetch": true; every key needs a restart */
+struct gw_conf_fetch {
+	uint32_t max_bytes;             /* one item's body, bytes */
+	uint32_t max_total;             /* all fetched bodies of a request */
+	uint32_t timeout;               /* seconds: one item, whole */
+	uint32_t max_redirects;         /* 0: a 3xx fails the fetch */
+	uint32_t max_inflight;          /* connections at once */
+	struct web_urlsafe_allow allow_private;  /* CIDRs fetched from anyway */
+};
+
+/* [policy] tz: the UTC offset of numbers under a prefix. */
+struct gw_conf_tz {
+	char prefix[GW_CONF_PREFIX_SIZE];       /* "+44" */
+	int32_t offset;                 /* minutes east of UTC */
+};
+
+/* [policy] (docs/policy.md); every key applies on reload */
+struct gw_conf_policy {
+	bool default_deny;              /* the built-in premium-rate list */
+	struct gw_conf_list deny;       /* E.164 prefixes refused for all keys */
+	struct gw_conf_list allow;      /* exceptions to the built-in list */
+	uint32_t destination_cooldown;  /* seconds, 0 = off */
+	uint32_t destination_daily_cap; /* dials per rolling 24 h, 0 = off */
+	bool quiet;                     /* quiet_hours is set */
+	uint16_t quiet_start;           /* minutes after local midnight */
+	uint16_t quiet_end;             /* != quiet_start; below it: overnight */
+	struct gw_conf_tz *tz;          /* ntz entries, prefixes unique */
+	size_t ntz;
+};
+
 /* [click]: the public click-to-call routes (docs/api.md) */
 struct gw_conf_click {
 	double rate_per_ip;             /* clicks per second per client; 0 = off */
@@ -179,6 +219,8 @@ struct gw_conf {
 	struct gw_conf_sip sip;
 	struct gw_conf_store store;
 	struct gw_conf_webhooks webhooks;
+	struct gw_conf_fetch fetch;
+	struct gw_conf_policy policy;
 	struct gw_conf_click click;
 	struct gw_conf_gateway *gateways;
 	size_t ngateways;

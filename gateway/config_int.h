@@ -21,6 +21,8 @@ enum gw_conf_sect {
 	GW_SECT_SIP,
 	GW_SECT_STORE,
 	GW_SECT_WEBHOOKS,
+	GW_SECT_FETCH,
+	GW_SECT_POLICY,
 	GW_SECT_CLICK,
 	GW_SECT_GATEWAY,
 	GW_SECT_SERVICE,
@@ -143,5 +145,13 @@ extern const struct gw_conf_keydef gw_conf_service_keys[];
 extern const size_t gw_conf_nservice_keys;
 extern const struct gw_conf_keydef gw_conf_key_keys[];
 extern const size_t gw_conf_nkey_keys;
+
+/* config_policy.c: [policy] */
+extern const struct gw_conf_keydef gw_conf_policy_keys[];
+extern const size_t gw_conf_npolicy_keys;
+int gw_conf_policy_defaults(struct gw_conf_policy *p);
+void gw_conf_policy_clear(struct gw_conf_policy *p);
+int gw_conf_parse_quiet(const char *s, uint16_t *startp, uint16_t *endp);
+int gw_conf_parse_tz(const char *s, struct gw_conf_tz *out);
 
 #endif

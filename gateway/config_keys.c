@@ -1,9 +1,10 @@
 /*
  * gateway/config_keys.c — the keys of [pintgw], [http], [sip], [store],
- * [webhooks] and [click]: their tables (name, kind, range, unit, flags),
- * the setters for values that are more than a number or a boolean, the
- * shared setter helpers and all defaults. gateway/config_named.c has the
- * named sections. Keep both,
+ * [webhooks], [fetch] and [click]: their tables (name, kind, range, unit,
+ * flags), the setters for values that are more than a number or a
+ * boolean, the shared setter helpers and all defaults. [policy] is in
+ * gateway/config_policy.c, gateway/config_named.c has the named
+ * sections. Keep both,
  * etc/pintgw.conf and docs/pintgw.conf.5 in step.
  */
 #include <errno.h>
@@ -341,16 +342,17 @@ static int set_sync(struct gw_conf_parse *ps, void *obj,
 
 /* ---- [webhooks] -------------------------------------------------------- */
 
-/* CIDRs, several per line and the key repeatable: the lists add up. */
+/* CIDRs, several per line and the key repeatable: the lists add up.
+ * [webhooks] and [fetch] allow_private. */
 static int set_allow_private(struct gw_conf_parse *ps, void *obj,
 			     const struct gw_conf_keydef *kd, const char *val)
 {
-	struct gw_conf_webhooks *w = obj;
+	struct web_urlsafe_allow *allow =
+		GW_CONF_FIELD(obj, kd, struct web_urlsafe_allow);
 	const char *why = NULL;
 	char expected[128];
 
-	if (!web_urlsafe_allow_parse(&w->allow_private, val, strlen(val),
-				     &why) && *val)
+	if (!web_urlsafe_allow_parse(allow, val, strlen(val), &why) && *val)
 		return 0;
 	snprintf(expected, sizeof(expected),
 		 "networks such as 10.0.0.0/8 or fd00::/8 (at most %u)%s%s",
@@ -444,6 +446,17 @@ static const struct gw_conf_keydef webhooks_keys[] = {
 	   set_allow_private, GW_KD_REPEAT),
 };
 
+static const struct gw_conf_keydef fetch_keys[] = {
+	GW_KEY_U32(struct gw_conf_fetch, max_bytes, 1, PINT_SIP_MAX_MSG, "bytes"),
+	GW_KEY_U32(struct gw_conf_fetch, max_total, 1, PINT_SIP_MAX_MSG, "bytes"),
+	GW_KEY_U32(struct gw_conf_fetch, timeout, 1, 300, "seconds"),
+	GW_KEY_U32(struct gw_conf_fetch, max_redirects, 0, WEB_FETCH_REDIRS_MAX,
+	    NULL),
+	GW_KEY_U32(struct gw_conf_fetch, max_inflight, 1, 10000, NULL),
+	GW_KEY_FN("allow_private", struct gw_conf_fetch, allow_private,
+	   set_allow_private, GW_KD_REPEAT),
+};
+
 static const struct gw_conf_keydef click_keys[] = {
 	GW_KEY_FN("rate_per_ip", struct gw_conf_click, rate_per_ip, set_rate, 0),
 	GW_KEY_U32(struct gw_conf_click, burst_per_ip, 1, 1000000, NULL),
@@ -469,9 +482,14 @@ const struct gw_conf_keydef *gw_conf_keydefs(enum gw_conf_sect sect,
 		[GW_SECT_SIP] = {sip_keys, N(sip_keys)},
 		[GW_SECT_STORE] = {store_keys, N(store_keys)},
 		[GW_SECT_WEBHOOKS] = {webhooks_keys, N(webhooks_keys)},
+		[GW_SECT_FETCH] = {fetch_keys, N(fetch_keys)},
 		[GW_SECT_CLICK] = {click_keys, N(click_keys)},
 	};
 
+	if (sect == GW_SECT_POLICY) {
+		*np = gw_conf_npolicy_keys;
+		return gw_conf_policy_keys;
+	}
 	if (sect == GW_SECT_GATEWAY) {
 		*np = gw_conf_ngateway_keys;
 		return gw_conf_gateway_keys;
@@ -585,10 +603,16 @@ int gw_conf_defaults(struct gw_conf *conf)
 	conf->webhooks.max_inflight = WEB_WEBHOOK_INFLIGHT;
 	web_urlsafe_allow_init(&conf->webhooks.allow_private);
 
+	conf->fetch.max_bytes = GW_CONF_FETCH_MAX_BYTES;
+	conf->fetch.max_total = GW_CONF_FETCH_MAX_TOTAL;
+	conf->fetch.timeout = GW_CONF_FETCH_TIMEOUT;
+	conf->fetch.max_inflight = GW_CONF_FETCH_INFLIGHT;
+	web_urlsafe_allow_init(&conf->fetch.allow_private);
+
 	conf->click.rate_per_ip = 0.2;
 	conf->click.burst_per_ip = 3;
 	conf->click.max_ttl = 30u * 86400u;
-	return 0;
+	return gw_conf_policy_defaults(&conf->policy);
 }
 
 /* A new [gateway NAME]'s defaults (name and line are the caller's). */

@@ -44,6 +44,7 @@ void gw_conf_free(struct gw_conf *conf)
 		gw_conf_addr_clear(&conf->sip.listen[i]);
 	free(conf->sip.contact_host);
 	free(conf->sip.user);
+	gw_conf_policy_clear(&conf->policy);
 	for (i = 0; i < conf->ngateways; i++)
 		free_gateway(&conf->gateways[i]);
 	free(conf->gateways);
@@ -203,6 +204,18 @@ static bool webhooks_differ(const struct gw_conf_webhooks *a,
 		      a->allow_private.n * sizeof(a->allow_private.v[0]));
 }
 
+static bool fetch_differ(const struct gw_conf_fetch *a,
+			 const struct gw_conf_fetch *b)
+{
+	return a->max_bytes != b->max_bytes || a->max_total != b->max_total ||
+	       a->timeout != b->timeout ||
+	       a->max_redirects != b->max_redirects ||
+	       a->max_inflight != b->max_inflight ||
+	       a->allow_private.n != b->allow_private.n ||
+	       memcmp(a->allow_private.v, b->allow_private.v,
+		      a->allow_private.n * sizeof(a->allow_private.v[0]));
+}
+
 /*
  * Whether going from old to cur changes a setting that a reload cannot
  * apply (sockets, store, timers fixed at start: docs/pintgw.conf.5,
@@ -246,6 +259,7 @@ bool gw_conf_needs_restart(const struct gw_conf *old,
 	DIFF(old->store.busy_timeout != cur->store.busy_timeout,
 	     "[store] busy_timeout");
 	DIFF(webhooks_differ(&old->webhooks, &cur->webhooks), "[webhooks]");
+	DIFF(fetch_differ(&old->fetch, &cur->fetch), "[fetch]");
 #undef DIFF
 	if (keyp)
 		*keyp = key;

@@ -1,10 +1,11 @@
 /*
  * gateway/daemon.c — the parts of pintgw made in order on one loop, the
- * loop hooks of libmicrohttpd (the webhook pipeline hooks its fetcher
- * itself), the fan-out of published events, and what the signals do:
- * SIGHUP reloads (keys and their secrets, gateways, services, log
- * settings, [click]; what needs a restart keeps its running value), SIGTERM/SIGINT drain for [pintgw] drain_grace
- * seconds and stop, SIGUSR1 logs a dump.
+ * loop hooks of libmicrohttpd (the webhook pipeline and the content
+ * fetcher hook their own), the fan-out of published events, and what the
+ * signals do: SIGHUP reloads (keys and their secrets, [policy], [click],
+ * gateways, services, log settings; what needs a restart keeps its
+ * running value), SIGTERM/SIGINT drain for [pintgw] drain_grace seconds
+ * and stop, SIGUSR1 logs a dump.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -22,6 +23,7 @@
 #include "gateway/api.h"
 #include "gateway/auth.h"
 #include "gateway/daemon.h"
+#include "gateway/fetch.h"
 #include "gateway/hooks.h"
 #include "gateway/log.h"
 #include "gateway/loop.h"
@@ -48,11 +50,13 @@ struct gw_daemon {
 	struct gw_auth *auth;
 	struct gw_secrets *secrets;     /* the keys', for click tokens */
 	struct gw_loop *loop;
+	bool own_loop;                  /* made here, freed here */
 	struct gw_store *store;
 	struct gw_sip *sip;
 	struct gw_reqs *reqs;
 	struct gw_api *api;
 	struct gw_hooks *hooks;
+	struct gw_fetch *fetch;         /* content items with "fetch": true */
 	struct web_http *http;
 	struct gw_api_deps deps;        /* what the api reads at each use */
 	struct gw_fd http_fd;
@@ -255,8 +259,10 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 	int err;
 
 	err = pint_sip_init();
-	if (!err)
+	if (!err && !d->loop) {
 		err = gw_loop_alloc(&d->loop);
+		d->own_loop = !err;
+	}
 	if (!err)
 		err = gw_auth_alloc(&d->auth, d->conf);
 	if (!err)
@@ -287,13 +293,19 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
 	if (err)
 		return err;
 	d->deps.hooks = d->hooks;
+	err = gw_fetch_alloc(&d->fetch, d->loop, &d->conf->fetch, msg, msgsize);
+	if (err)
+		return err;
+	d->deps.fetch = d->fetch;
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.published = published;
 	hooks.arg = d;
 	err = gw_reqs_alloc(&d->reqs, d->loop, d->store, d->sip, d->conf,
 			    &hooks);
-	if (!err)
+	if (!err) {
 		d->deps.reqs = d->reqs;
+		gw_reqs_set_fetch(d->reqs, d->fetch);
+	}
 	if (!err)
 		err = gw_reqs_recover(d->reqs, rmsg, sizeof(rmsg));
 	if (!err)
@@ -319,6 +331,15 @@ static int start(struct gw_daemon *d, char *msg, size_t msgsize)
  */
 int gw_daemon_alloc(struct gw_daemon **dp, struct gw_conf *conf,
 		    const char *path, char *msg, size_t msgsize)
+{
+	return gw_daemon_alloc_on(dp, NULL, NULL, conf, path, msg, msgsize);
+}
+
+/* gw_daemon_alloc() on the caller's loop (NULL: its own), with the demo's
+ * routes when demo is not NULL. */
+int gw_daemon_alloc_on(struct gw_daemon **dp, struct gw_loop *loop,
+		       struct gw_demo *demo, struct gw_conf *conf,
+		       const char *path, char *msg, size_t msgsize)
 {
 	struct gw_daemon *d;
 	char dummy[1];
@@ -346,6 +367,8 @@ int gw_daemon_alloc(struct gw_daemon **dp, struct gw_conf *conf,
 	}
 	memcpy(d->path, path, n);
 	d->conf = conf;
+	d->loop = loop;
+	d->deps.demo = demo;
 	log_apply(conf);
 	/* a peer closing a socket must not kill us (MHD, transport) */
 	signal(SIGPIPE, SIG_IGN);
@@ -407,6 +430,9 @@ void gw_daemon_free(struct gw_daemon *d)
 	gw_reqs_free(d->reqs);
 	d->reqs = NULL;
 	d->deps.reqs = NULL;
+	gw_fetch_free(d->fetch);        /* after the table that names its jobs */
+	d->fetch = NULL;
+	d->deps.fetch = NULL;
 	gw_api_free(d->api);
 	if (d->loop) {
 		for (i = 0; i < NSIGS; i++)
@@ -419,7 +445,8 @@ void gw_daemon_free(struct gw_daemon *d)
 	gw_secrets_free(d->secrets);
 	gw_auth_free(d->auth);
 	gw_conf_free(d->conf);
-	gw_loop_free(d->loop);
+	if (d->own_loop)
+		gw_loop_free(d->loop);
 	free(d->path);
 	free(d);
 }
@@ -490,7 +517,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 		"[sip] contact_host", "[sip] user", "[sip] udp_buffer",
 		"[sip] tcp_idle_timeout", "[sip] max_message", "[sip] t1",
 		"[sip] t2", "[sip] t4", "[store] synchronous",
-		"[store] busy_timeout", "[webhooks]",
+		"[store] busy_timeout", "[webhooks]", "[fetch]",
 	};
 	size_t i;
 
@@ -526,6 +553,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 	case 15: SWAP(old->store.synchronous, cur->store.synchronous); break;
 	case 16: SWAP(old->store.busy_timeout, cur->store.busy_timeout); break;
 	case 17: SWAP(old->webhooks, cur->webhooks); break;
+	case 18: SWAP(old->fetch, cur->fetch); break;
 	default:
 		return false;   /* a key this version does not know */
 	}

@@ -201,6 +201,19 @@ const char *gw_hooks_state_name(const struct gw_store_delivery *dlv)
 	}
 }
 
+/*
+ * Whether owner's key had a usable secret at the last load or reload:
+ * without one its deliveries could only fail (GW_HOOKS_NO_SECRET), so a
+ * create with a webhook is refused up front.
+ */
+bool gw_hooks_has_secret(const struct gw_hooks *h, const char *owner)
+{
+	const uint8_t *v;
+	size_t len;
+
+	return owner && !gw_secrets_get(h->secrets, owner, &v, &len);
+}
+
 /* ---- rows ---- */
 
 static void row_done(int err, void *arg)

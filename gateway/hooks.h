@@ -73,6 +73,9 @@ int gw_hooks_recover(struct gw_hooks *h, char *msg, size_t msgsize);
 void gw_hooks_published(const struct gw_store_req *row,
 			const struct gw_store_event *ev, void *arg);
 
+/* Whether owner's key has a secret to sign with (a create checks it) */
+bool gw_hooks_has_secret(const struct gw_hooks *h, const char *owner);
+
 /* Observability */
 void gw_hooks_stats(const struct gw_hooks *h, struct gw_hooks_stats *st);
 

@@ -1,7 +1,7 @@
 /*
  * gateway/main.c — the pintgw command: run the daemon on a configuration
- * file, check a file, hash an API token for the [key] sections, or sign
- * a click token with a key's secret.
+ * file or as the self-contained demo, check a file, hash an API token for
+ * the [key] sections, or sign a click token with a key's secret.
  * Exit status: 0 success, 1 a configuration or runtime failure, 2 wrong
  * usage (docs/pintgw.8).
  */
@@ -18,7 +18,11 @@
 #include "gateway/click.h"
 #include "gateway/config.h"
 #include "gateway/daemon.h"
+#include "gateway/demo.h"
+#include "gateway/loop.h"
 #include "gateway/secrets.h"
+#include "gateway/sim/sim.h"
+#include "pint/sip.h"
 #include "pint/tel.h"
 #include "web/fetch.h"
 
@@ -31,6 +35,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pintgw [-c FILE]            run the gateway\n"
+		"       pintgw --demo [--listen HOST:PORT] [--speed X]\n"
+		"                                   try it: built-in PINT "
+		"server, demo page\n"
 		"       pintgw [-c FILE] --check-config\n"
 		"       pintgw hash-key TOKEN|-     print the hash of an API token\n"
 		"       pintgw [-c FILE] token --key NAME [--service NAME] "
@@ -45,6 +52,14 @@ static void usage(FILE *f)
 		DEFAULT_CONF ")\n"
 		"  -t, --check-config  read the configuration, print every "
 		"error, exit\n"
+		"      --demo          no configuration needed: a temporary "
+		"store, a new API\n"
+		"                      key, the built-in PINT server and the "
+		"demo page\n"
+		"      --listen H:P    the demo's HTTP address (default "
+		GW_DEMO_LISTEN ")\n"
+		"      --speed X       the demo's simulated time runs X times "
+		"faster (default 1)\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          print this help\n"
 		"\n"
@@ -326,7 +341,9 @@ static int token(const char *path, int argc, char **argv)
 	return rc;
 }
 
-static int run(const char *path)
+/* The daemon on conf read from path, on loop when given (demo). */
+static int run_on(struct gw_loop *loop, struct gw_demo *demo,
+		  const char *path)
 {
 	char msg[GW_DAEMON_MSG_SIZE];
 	struct gw_daemon *d = NULL;
@@ -342,16 +359,59 @@ static int run(const char *path)
 		fprintf(stderr, "pintgw: libcurl: %s\n", strerror(err));
 		return EXIT_FAILURE;
 	}
-	err = gw_daemon_alloc(&d, conf, path, msg, sizeof(msg));
+	err = gw_daemon_alloc_on(&d, loop, demo, conf, path, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "pintgw: %s\n", msg[0] ? msg : strerror(err));
 		web_fetch_global_cleanup();
 		return EXIT_FAILURE;
 	}
-	err = gw_daemon_run(d);
+	if (demo)
+		err = gw_demo_started(demo, gw_daemon_http_port(d));
+	if (!err)
+		err = gw_daemon_run(d);
 	gw_daemon_free(d);
 	web_fetch_global_cleanup();
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int run(const char *path)
+{
+	return run_on(NULL, NULL, path);
+}
+
+/* --demo: the simulator and the daemon on one loop (gateway/demo.h). */
+static int run_demo(const struct gw_demo_opts *o)
+{
+	char msg[GW_DEMO_MSG_SIZE] = "";
+	struct gw_demo *demo = NULL;
+	struct gw_loop *loop = NULL;
+	int err, rc;
+
+	err = pint_sip_init();
+	if (!err)
+		err = gw_loop_alloc(&loop);
+	if (!err)
+		err = gw_demo_alloc(&demo, loop, o, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "pintgw: %s\n", msg[0] ? msg : strerror(err));
+		gw_loop_free(loop);
+		return EXIT_FAILURE;
+	}
+	rc = run_on(loop, demo, gw_demo_conf_path(demo));
+	gw_demo_free(demo);
+	gw_loop_free(loop);
+	return rc;
+}
+
+/* A --speed value: a number within the simulator's range. */
+static bool speed_parse(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	return !errno && end != s && !*end && *v >= GW_SIM_MIN_SPEED &&
+	       *v <= GW_SIM_MAX_SPEED;
 }
 
 int main(int argc, char **argv)
@@ -361,17 +421,38 @@ int main(int argc, char **argv)
 		{"check-config", no_argument, NULL, 't'},
 		{"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},
+		{"demo", no_argument, NULL, 'D'},
+		{"listen", required_argument, NULL, 'L'},
+		{"speed", required_argument, NULL, 'S'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = DEFAULT_CONF;
+	struct gw_demo_opts demo_opts = { NULL, 0 };
 	struct gw_conf *conf = NULL;
-	bool check = false;
+	bool check = false, demo = false, demo_only = false, conf_given = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+c:tVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
+			conf_given = true;
+			break;
+		case 'D':
+			demo = true;
+			break;
+		case 'L':
+			demo_opts.listen = optarg;
+			demo_only = true;
+			break;
+		case 'S':
+			if (!speed_parse(optarg, &demo_opts.speed)) {
+				fprintf(stderr, "pintgw: --speed wants a number "
+					"from %g to %g\n", GW_SIM_MIN_SPEED,
+					GW_SIM_MAX_SPEED);
+				return EXIT_USAGE;
+			}
+			demo_only = true;
 			break;
 		case 't':
 			check = true;
@@ -386,6 +467,17 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (demo_only && !demo) {
+		fprintf(stderr, "pintgw: --listen and --speed go with --demo\n");
+		return EXIT_USAGE;
+	}
+	if (demo) {
+		if (optind < argc || check || conf_given) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		return run_demo(&demo_opts);
 	}
 	if (optind < argc) {
 		if (!strcmp(argv[optind], "hash-key") && optind + 2 == argc &&

@@ -400,6 +400,30 @@ static int render_hooks(struct pint_mbuf *mb, const struct gw_hooks_stats *h)
 	return err;
 }
 
+static int render_policy(struct pint_mbuf *mb,
+			 const struct gw_policy_stats *p)
+{
+	static const char name[] = "pintgw_policy_refusals_total";
+	unsigned i;
+	int err;
+
+	err = family(mb, name, "counter",
+		     "Creates refused by the abuse policy, by rule (dry runs "
+		     "left out).");
+	for (i = 1; i < GW_POLICY_RULES && !err; i++)
+		err = sample2(mb, name, "rule", gw_policy_rule_name(i), NULL,
+			      NULL, p->refusals[i]);
+	if (!err)
+		err = scalar(mb, "pintgw_policy_destinations", "gauge",
+			     "Numbers remembered for the cooldown and daily "
+			     "cap.", p->destinations);
+	if (!err)
+		err = scalar(mb, "pintgw_policy_destinations_evicted_total",
+			     "counter", "Numbers forgotten before their time: "
+			     "the destination table was full.", p->evicted);
+	return err;
+}
+
 int gw_metrics_render(struct pint_mbuf *mb, const struct gw_metrics_src *src)
 {
 	int err;
@@ -427,5 +451,7 @@ int gw_metrics_render(struct pint_mbuf *mb, const struct gw_metrics_src *src)
 		err = render_loop(mb, src->loop);
 	if (!err && src->hooks)
 		err = render_hooks(mb, src->hooks);
+	if (!err && src->policy)
+		err = render_policy(mb, src->policy);
 	return err;
 }

@@ -17,6 +17,7 @@
 
 #include "gateway/hooks.h"
 #include "gateway/loop.h"
+#include "gateway/policy.h"
 #include "gateway/requests.h"
 #include "gateway/store.h"
 #include "pint/mbuf.h"
@@ -71,6 +72,7 @@ struct gw_metrics_src {
 	const struct gw_reqs_stats *reqs;
 	const struct gw_loop_stats *loop;
 	const struct gw_hooks_stats *hooks;     /* webhook deliveries */
+	const struct gw_policy_stats *policy;   /* refusals by rule */
 	size_t waiting;                 /* long-polls parked in the api */
 	bool ready;                     /* what /readyz would say */
 };

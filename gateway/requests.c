@@ -312,6 +312,7 @@ void gw_rq_unarm(struct rq *q)
 static void gw_rq_free(struct rq *q)
 {
 	gw_rq_unarm(q);
+	gw_rq_fetch_stop(q);
 	while (!gw_rq_list_empty(&q->cancels)) {
 		struct gw_link *l = q->cancels.next;
 
@@ -422,9 +423,11 @@ int gw_rq_ensure_spec(struct rq *q, char *why, size_t size)
 }
 
 /*
- * Send q: its identities are chosen here and recorded with "sending"; the
- * INVITE leaves only at that commit (gw_rq_call_start), so a crash never
- * leaves an INVITE on the wire that the store does not know.
+ * Send q: content items with "fetch": true are fetched first (the request
+ * stays queued meanwhile; requests_fetch.c comes back here); then its
+ * identities are chosen and recorded with "sending"; the INVITE leaves
+ * only at that commit (gw_rq_call_start), so a crash never leaves an
+ * INVITE on the wire that the store does not know.
  */
 static void start_call(struct rq *q)
 {
@@ -442,6 +445,10 @@ static void start_call(struct rq *q)
 		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_ERROR, why);
 		return;
 	}
+	if (gw_rq_fetch_needed(q)) {
+		gw_rq_fetch_start(q, false);
+		return;
+	}
 	err = gw_rq_new_ids(&ids);
 	if (err) {
 		gw_rq_text(why, sizeof(why), "no identities for the call: %s",
@@ -452,6 +459,7 @@ static void start_call(struct rq *q)
 	memset(&c, 0, sizeof(c));
 	c.status = PINT_STATUS_SENDING;
 	c.by = PINT_STATUS_BY_PINTGW;
+	c.info = gw_rq_fetch_note(q);
 	c.ids = &ids;
 	c.start = true;
 	err = gw_rq_record(q, &c, NULL);

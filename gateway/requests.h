@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "gateway/config.h"
+#include "gateway/fetch.h"
 #include "gateway/loop.h"
 #include "gateway/sipgw.h"
 #include "gateway/spec.h"
@@ -72,6 +73,7 @@ int gw_reqs_alloc(struct gw_reqs **rp, struct gw_loop *loop,
 		  struct gw_store *store, struct gw_sip *sip,
 		  const struct gw_conf *conf, const struct gw_reqs_hooks *hooks);
 void gw_reqs_set_sip(struct gw_reqs *r, struct gw_sip *sip);
+void gw_reqs_set_fetch(struct gw_reqs *r, struct gw_fetch *f);
 void gw_reqs_free(struct gw_reqs *r);
 void gw_reqs_reload(struct gw_reqs *r, const struct gw_conf *conf);
 int gw_reqs_recover(struct gw_reqs *r, char *msg, size_t msgsize);

@@ -1,9 +1,9 @@
 /*
  * gateway/requests_cancel.c — DELETE /v1/requests/{id} (API.md "Cancel").
  *
- * A queued request is canceled at once, and so is one whose "sending" is
- * not committed yet, or whose resend after a restart has not started
- * (nothing of that attempt is on the wire); one on the wire is canceled by
+ * A queued request is canceled at once (its content fetch too), and so
+ * is one whose "sending" is not committed yet, or whose resend after a
+ * restart has not started (nothing of that attempt is on the wire); one on the wire is canceled by
  * the SIP side (CANCEL before the final answer, BYE after a 2xx) and the
  * answer waits for the event that settles it: canceled, a 606 to the BYE
  * (cannot abort) or another end. Every cancel waiting on a request gets
@@ -161,8 +161,10 @@ int gw_reqs_cancel(struct gw_reqs *r, const char *id, const char *owner,
 		gw_rq_list_add(&q->end_pub->cancels, &op->link);
 		return 0;
 	}
-	/* "sending" still waiting for its commit has sent nothing yet */
-	if (q->status != PINT_STATUS_QUEUED && !q->starting && !q->resend) {
+	/* "sending" still waiting for its commit, or fetching its content
+	 * again after a restart, has sent nothing yet */
+	if (q->status != PINT_STATUS_QUEUED && !q->starting && !q->resend &&
+	    !gw_rq_fetching(q)) {
 		on_wire(r, q, op);
 		return 0;
 	}

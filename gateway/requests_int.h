@@ -2,7 +2,8 @@
  * gateway/requests_int.h — shared by gateway/requests.c (table, create,
  * scheduling, lifetime), requests_event.c (SIP events, recording,
  * publication), requests_cancel.c (DELETE) and requests_recover.c
- * (call identities, restart). Not for other files.
+ * (call identities, restart) and requests_fetch.c (content fetched
+ * before the INVITE). Not for other files.
  *
  * The gw_reqs owns its live requests (struct rq), the publications that
  * wait for their commit (struct pub) and the cancel answers that wait for
@@ -14,12 +15,15 @@
 
 #include <stddef.h>
 
+#include "gateway/fetch.h"
 #include "gateway/requests.h"
 #include "pint/hash.h"
 #include "pint/status.h"
 
 #define RQ_TEXT_SIZE PINT_STATUS_TEXT_SIZE      /* info and warning texts */
 #define RQ_ID_SIZE (PINT_UA_ID_MAX + 1u)        /* a Call-ID, tag, sess id, branch */
+
+struct rq_fetch;                        /* requests_fetch.c */
 
 /* One live (non-terminal) request. */
 struct rq {
@@ -39,6 +43,7 @@ struct rq {
 	struct pub *end_pub;            /* the terminal event's, until commit */
 	struct pub *last_pub;           /* the latest event's, until commit */
 	struct gw_link reap;            /* on r->reap once dead */
+	struct rq_fetch *fetch;         /* its content fetch, NULL: none */
 	bool scheduled;                 /* timer set for start_at (stats) */
 	bool in_sip;                    /* gw_sip knows ref */
 	bool starting;                  /* "sending" queued: the call starts
@@ -79,6 +84,7 @@ struct gw_reqs {
 	struct gw_loop *loop;
 	struct gw_store *store;
 	struct gw_sip *sip;
+	struct gw_fetch *fetch;         /* NULL: fetch items cannot be sent */
 	const struct gw_conf *conf;
 	struct gw_reqs_hooks hooks;
 	struct pint_hash by_id;
@@ -168,5 +174,12 @@ void gw_rq_cancel_run_answers(struct gw_reqs *r);
 /* requests_recover.c */
 int gw_rq_new_ids(struct gw_rq_ids *ids);
 void gw_rq_resend(struct rq *q);
+
+/* requests_fetch.c */
+bool gw_rq_fetch_needed(const struct rq *q);
+bool gw_rq_fetching(const struct rq *q);
+void gw_rq_fetch_start(struct rq *q, bool resend);
+const char *gw_rq_fetch_note(const struct rq *q);
+void gw_rq_fetch_stop(struct rq *q);
 
 #endif

@@ -27,7 +27,10 @@
  *               with new identities and no event, unless there is one or
  *               the request names its own);
  *               else, and for rows stored without identities,
- *               failed/interrupted;
+ *               failed/interrupted. Fetched content is not stored: a
+ *               request with "fetch": true items fetches them again
+ *               first (requests_fetch.c), and a failure then is
+ *               failed/interrupted too;
  *   proceeding  failed/interrupted: a 1xx came, a phone may have rung:
  *               a second INVITE could dial twice;
  *   accepted,   the status subscription is re-established (gw_sip_watch)
@@ -230,6 +233,12 @@ void gw_rq_resend(struct rq *q)
 	/* the first attempt's fate is not known: not resent, interrupted */
 	if (gw_rq_ensure_spec(q, why, sizeof(why))) {
 		gw_rq_end(q, PINT_STATUS_FAILED, PINT_OUTCOME_INTERRUPTED, why);
+		return;
+	}
+	/* the fetched content is not stored: fetched again, then back here */
+	if (gw_rq_fetch_needed(q)) {
+		q->resent = true;
+		gw_rq_fetch_start(q, true);
 		return;
 	}
 	memset(&c, 0, sizeof(c));

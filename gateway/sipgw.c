@@ -8,7 +8,7 @@
  * gateway/sipgw_obs.c.
  */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h>
 #endif
 #include <arpa/inet.h>
 #include <errno.h>

@@ -66,4 +66,9 @@ void gw_sip_stats(const struct gw_sip *s, struct pint_ua_stats *ua,
 int gw_sip_metrics(const struct gw_sip *s, struct pint_mbuf *mb);
 int gw_sip_debug(const struct gw_sip *s, struct pint_mbuf *mb);
 
+/* 128 bits from the OS RNG as 22 base64url characters (Call-IDs, tags,
+ * branches, demo keys). */
+#define SIPGW_TOKEN_SIZE PINT_UA_TOKEN_SIZE
+int gw_sip_token(char buf[SIPGW_TOKEN_SIZE]);
+
 #endif

@@ -16,7 +16,6 @@
 #include "pint/req.h"
 
 #define SIPGW_HOST_SIZE (PINT_REQ_MAX_HOST + 3u)    /* "[v6]" and NUL */
-#define SIPGW_TOKEN_SIZE PINT_UA_TOKEN_SIZE         /* 128 bits, base64url */
 #define SIPGW_SESS_SIZE PINT_UA_DECIMAL_SIZE        /* 128 bits, decimal */
 
 struct gw_sip {
@@ -45,7 +44,6 @@ struct gw_sip {
 /* sipgw.c */
 int gw_sip_rand(uint8_t *buf, size_t len, void *arg);
 uint64_t gw_sip_now(struct gw_sip *s);
-int gw_sip_token(char buf[SIPGW_TOKEN_SIZE]);
 int gw_sip_sess_id(char buf[SIPGW_SESS_SIZE]);
 
 #endif

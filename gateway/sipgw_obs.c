@@ -3,7 +3,7 @@
  * a request would send (?dry_run=1), Prometheus metrics and a debug dump.
  */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h>
 #endif
 #include <errno.h>
 #include <stdio.h>

@@ -5,9 +5,11 @@
  * pint_svc_encode so that a 201 never goes to a request that can never
  * be sent.
  *
- * Content items with "fetch": true are kept with the flag (spec->fetch)
- * and, until the fetcher exists, sent by reference (uri:) like any url
- * item.
+ * Content items with "fetch": true are url items marked in
+ * spec->fetch_left until the request table downloads them (gateway/fetch)
+ * and makes them inline items (gw_spec_set_fetched). The create check
+ * encodes them as the inline parts they will become, so that a request
+ * whose multipart body could never be built is refused now.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 #include "gateway/spec.h"
 #include "pint/pl.h"
+#include "pint/sip.h"
 #include "web/resource.h"
 
 #define HOST_SIZE 256
@@ -54,11 +57,19 @@ static const char *opt(const char *s)
 	return s && s[0] ? s : NULL;
 }
 
+_Static_assert(PINT_SVC_MAX_ITEMS <= 32, "fetch_left has a bit per item");
+_Static_assert(GW_SPEC_FETCH_MAX <= GW_SPEC_INLINE_ITEMS_MAX,
+	       "every fetched item fits in the multipart body");
+
 /* Free spec and everything in it; NULL is fine. */
 void gw_spec_free(struct gw_spec *spec)
 {
+	size_t i;
+
 	if (!spec)
 		return;
+	for (i = 0; i < PINT_SVC_MAX_ITEMS; i++)
+		free(spec->fetched[i]);
 	free(spec->owner);
 	free(spec->service);
 	free(spec->def_name);
@@ -244,7 +255,7 @@ static int copy_items(struct gw_spec *spec, const struct web_req *req,
 {
 	const struct pint_svc_def *d = &spec->def;
 	struct pint_svc_item *it;
-	size_t i, size, tl;
+	size_t i, size, tl, nfetch = 0, ninline = 0;
 	char *p;
 
 	if (d->content == PINT_SVC_NO_CONTENT && req->content_count) {
@@ -261,6 +272,22 @@ static int copy_items(struct gw_spec *spec, const struct web_req *req,
 	    req->content_count > WEB_REQ_CONTENT_MAX) {
 		web_json_err_set(e, 422, "too_large", "content",
 				 "at most %u items", (unsigned)PINT_SVC_MAX_ITEMS);
+		return EBADMSG;
+	}
+	for (i = 0; i < req->content_count; i++) {
+		nfetch += req->content[i].src == WEB_REQ_URL && req->content[i].fetch;
+		ninline += req->content[i].src != WEB_REQ_URL;
+	}
+	if (nfetch > GW_SPEC_FETCH_MAX) {
+		web_json_err_set(e, 422, "too_large", "content",
+				 "at most %u items with fetch: true",
+				 GW_SPEC_FETCH_MAX);
+		return EBADMSG;
+	}
+	if (nfetch + ninline > GW_SPEC_INLINE_ITEMS_MAX) {
+		web_json_err_set(e, 422, "too_large", "content",
+				 "at most %u items sent inline (text, data or "
+				 "fetch: true)", GW_SPEC_INLINE_ITEMS_MAX);
 		return EBADMSG;
 	}
 	if (!req->content_count)
@@ -284,9 +311,12 @@ static int copy_items(struct gw_spec *spec, const struct web_req *req,
 		it[i].data = p;
 		it[i].len = c->len;
 		p += c->len + 1;
-		/* fetch items go by reference until the fetcher inlines them */
+		/* fetch items stay url items until their body is fetched */
 		it[i].src = c->src == WEB_REQ_URL ? PINT_SVC_URI : PINT_SVC_INLINE;
-		spec->fetch |= c->src == WEB_REQ_URL && c->fetch;
+		if (c->src == WEB_REQ_URL && c->fetch) {
+			spec->fetch = true;
+			spec->fetch_left |= 1u << i;
+		}
 	}
 	spec->items = it;
 	spec->nitems = req->content_count;
@@ -397,12 +427,13 @@ static void encode_hint(const struct gw_spec *spec, struct web_json_err *e)
 static int check_encode(const struct gw_spec *spec, const struct gw_conf *conf,
 			struct web_json_err *e)
 {
+	struct pint_svc_item items[PINT_SVC_MAX_ITEMS];
 	struct pint_svc_wire w;
 	struct pint_svc_body b;
 	struct pint_svc_req sr;
 	int err;
 
-	gw_spec_svc_req(spec, &sr);
+	gw_spec_svc_preview(spec, items, &sr);
 	memset(&w, 0, sizeof(w));
 	w.sess_id = CHECK_SESS;
 	w.origin_addr = conf->sip.contact_host ? conf->sip.contact_host : CHECK_HOST;
@@ -610,4 +641,50 @@ void gw_spec_svc_req(const struct gw_spec *spec, struct pint_svc_req *out)
 	out->start = spec->start_at > 0 ? (uint64_t)spec->start_at / 1000u : 0;
 	out->stop = spec->stop_at > 0 ? (uint64_t)spec->stop_at / 1000u : 0;
 	out->email = spec->email;
+}
+
+/*
+ * Hand item idx its fetched body: it becomes an inline item and spec owns
+ * body (of len bytes, NUL-terminated beyond them, as every item's data).
+ * EINVAL (nothing taken) when idx is no item still to be fetched or the
+ * body is empty (an inline part cannot be).
+ */
+int gw_spec_set_fetched(struct gw_spec *spec, size_t idx, char *body,
+			size_t len)
+{
+	if (!spec || !body || !len || idx >= spec->nitems ||
+	    idx >= PINT_SVC_MAX_ITEMS || !(spec->fetch_left & (1u << idx)))
+		return EINVAL;
+	spec->fetched[idx] = body;
+	spec->items[idx].src = PINT_SVC_INLINE;
+	spec->items[idx].data = body;
+	spec->items[idx].len = len;
+	spec->fetch_left &= ~(1u << idx);
+	return 0;
+}
+
+/*
+ * gw_spec_svc_req with the items copied into items (caller's, which must
+ * live as long as out) and each item still to be fetched shown as the
+ * inline part it will become, holding GW_SPEC_FETCH_PLACEHOLDER: the
+ * shape of the INVITE to come, for the create check and dry runs.
+ */
+void gw_spec_svc_preview(const struct gw_spec *spec,
+			 struct pint_svc_item items[PINT_SVC_MAX_ITEMS],
+			 struct pint_svc_req *out)
+{
+	size_t i;
+
+	gw_spec_svc_req(spec, out);
+	if (!spec->fetch_left || spec->nitems > PINT_SVC_MAX_ITEMS)
+		return;
+	for (i = 0; i < spec->nitems; i++) {
+		items[i] = spec->items[i];
+		if (!(spec->fetch_left & (1u << i)))
+			continue;
+		items[i].src = PINT_SVC_INLINE;
+		items[i].data = GW_SPEC_FETCH_PLACEHOLDER;
+		items[i].len = sizeof(GW_SPEC_FETCH_PLACEHOLDER) - 1;
+	}
+	out->items = items;
 }

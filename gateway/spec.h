@@ -9,6 +9,11 @@
  * normalised web_req with defaults that came from the key written in,
  * gw_spec.json) is what the store keeps, so recovery after a restart
  * rebuilds the same spec with gw_spec_recover, even once the key is gone.
+ *
+ * Items with "fetch": true stay url items (items[i].src URI) until their
+ * body is downloaded and handed over with gw_spec_set_fetched: then they
+ * are inline items and the spec owns the body. The stored JSON keeps the
+ * url, so a recovered spec has to fetch again.
  */
 #ifndef GW_SPEC_H
 #define GW_SPEC_H
@@ -22,6 +27,13 @@
 #include "pint/tel.h"
 #include "web/json.h"
 #include "web/req.h"
+
+#define GW_SPEC_FETCH_MAX 4u    /* items with "fetch": true per request */
+/* Parts beside the SDP of a multipart body: text, data and fetched items. */
+#define GW_SPEC_INLINE_ITEMS_MAX (PINT_SIP_MAX_PARTS - 1u)
+/* The body of a fetched item's part before it is fetched (dry runs). */
+#define GW_SPEC_FETCH_PLACEHOLDER "(content fetched from the item's url " \
+	"when the request is sent)"
 
 struct gw_spec {
 	char *owner;                    /* the key's name */
@@ -53,6 +65,8 @@ struct gw_spec {
 	char *json;                     /* the normalised request (store spec) */
 	size_t json_len;
 	bool fetch;                     /* some item has fetch: true */
+	uint32_t fetch_left;            /* bit i: items[i] still to be fetched */
+	char *fetched[PINT_SVC_MAX_ITEMS];  /* fetched bodies (items' data) */
 };
 
 int gw_spec_build(struct gw_spec **specp, const struct web_req *req,
@@ -66,5 +80,12 @@ int gw_spec_recover(struct gw_spec **specp, const char *json, size_t len,
 		    struct web_json_err *e);
 void gw_spec_svc_req(const struct gw_spec *spec, struct pint_svc_req *out);
 void gw_spec_free(struct gw_spec *spec);
+
+/* Fetched content */
+int gw_spec_set_fetched(struct gw_spec *spec, size_t idx, char *body,
+			size_t len);
+void gw_spec_svc_preview(const struct gw_spec *spec,
+			 struct pint_svc_item items[PINT_SVC_MAX_ITEMS],
+			 struct pint_svc_req *out);
 
 #endif

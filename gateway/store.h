@@ -194,6 +194,8 @@ typedef void (gw_store_done_h)(int err, void *arg);
 typedef int (gw_store_req_h)(struct gw_store_req *req, void *arg);
 typedef int (gw_store_dlv_h)(struct gw_store_delivery *dlv, void *arg);
 typedef int (gw_store_click_h)(struct gw_store_click_use *u, void *arg);
+/* A request's to_number (E.164) and created_at, for the dial counters. */
+typedef int (gw_store_dial_h)(const char *number, int64_t at, void *arg);
 
 /* Lifetime */
 int gw_store_open(struct gw_store **storep, const char *state_dir,
@@ -231,6 +233,8 @@ int gw_store_get_idem(struct gw_store *s, const char *owner, const char *key,
 int gw_store_scan_live(struct gw_store *s, gw_store_req_h *h, void *arg);
 int gw_store_scan_due(struct gw_store *s, int64_t now_ms, size_t limit,
 		      gw_store_req_h *h, void *arg);
+int gw_store_scan_dials(struct gw_store *s, int64_t since_ms,
+			gw_store_dial_h *h, void *arg);
 int gw_store_next_start(struct gw_store *s, int64_t *atp);
 int gw_store_due_deliveries(struct gw_store *s, int64_t now_ms, size_t limit,
 			    gw_store_dlv_h *h, void *arg);

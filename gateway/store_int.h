@@ -82,6 +82,7 @@ enum gw_store_st {
 	ST_PUT_CLICK,
 	ST_SCAN_CLICK,
 	ST_PURGE_CLICK,
+	ST_SCAN_DIALS,
 	ST_COUNT
 };
 

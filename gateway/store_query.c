@@ -1,8 +1,8 @@
 /*
  * gateway/store_query.c — reads of committed state: one request, a list
  * page with its cursor, events, idempotency entries, and the scans the
- * daemon runs at start (live requests, click token uses) and on timers
- * (due schedules and webhook deliveries).
+ * daemon runs at start (live requests, recent dials, click token uses)
+ * and on timers (due schedules and webhook deliveries).
  *
  * Nothing here sees the write queue: a request put in this turn can be read
  * once its callback has run. The daemon replies from its own memory and
@@ -141,6 +141,10 @@ int gw_store_prepare_reads(struct gw_store *s)
 	if (!err)
 		err = gw_store_prepare(s, "SELECT next_at FROM deliveries WHERE " DLV_WHERE
 				       " ORDER BY next_at, request_id, seq LIMIT 1", &s->st[ST_NEXT_DLV]);
+	if (!err)   /* requests_created (schema_v4) keeps it to the last day */
+		err = gw_store_prepare(s, "SELECT to_number, created_at FROM requests"
+				       " WHERE created_at > ?1 AND to_number IS NOT NULL"
+				       " ORDER BY created_at, id", &s->st[ST_SCAN_DIALS]);
 	return err;
 }
 
@@ -534,6 +538,42 @@ int gw_store_scan_click_uses(struct gw_store *s, int64_t now_s,
 		return EBUSY;
 	sqlite3_bind_int64(st, 1, now_s);
 	return scan3(s, st, NULL, NULL, h, arg);
+}
+
+/*
+ * Every request created after since_ms that has a to_number, oldest
+ * first: h gets the number and created_at (borrowed for the call). The
+ * policy's per-destination counters are seeded from it at start. h must
+ * not read from the store (EBUSY).
+ */
+int gw_store_scan_dials(struct gw_store *s, int64_t since_ms,
+			gw_store_dial_h *h, void *arg)
+{
+	sqlite3_stmt *st = s->st[ST_SCAN_DIALS];
+	const unsigned char *num;
+	int rc, err = 0;
+
+	if (!h)
+		return EINVAL;
+	if (s->busy)
+		return EBUSY;
+	sqlite3_bind_int64(st, 1, since_ms);
+	s->busy = true;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		num = sqlite3_column_text(st, 0);
+		if (!num) {
+			err = ENOMEM;
+			break;
+		}
+		err = h((const char *)num, sqlite3_column_int64(st, 1), arg);
+		if (err)
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = gw_store_fail(s, rc, "scan");
+	sqlite3_reset(st);
+	s->busy = false;
+	return err;
 }
 
 /* The earliest start_at of a queued request; ENOENT if none has one. */

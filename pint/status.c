@@ -39,6 +39,7 @@ static const char *const outcome_names[] = {
 	[PINT_OUTCOME_CANCELED] = "canceled",
 	[PINT_OUTCOME_EXPIRED] = "expired",
 	[PINT_OUTCOME_ERROR] = "error",
+	[PINT_OUTCOME_CONTENT_FETCH_FAILED] = "content_fetch_failed",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -62,6 +62,7 @@ enum pint_outcome {
 	PINT_OUTCOME_CANCELED,
 	PINT_OUTCOME_EXPIRED,
 	PINT_OUTCOME_ERROR,
+	PINT_OUTCOME_CONTENT_FETCH_FAILED,  /* pintgw could not fetch content */
 };
 
 /* Who ended or changed the request. */

@@ -12,7 +12,7 @@
  * a start-up error, 2 for bad usage.
  */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h>
 #endif
 #include <errno.h>
 #include <getopt.h>

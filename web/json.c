@@ -169,6 +169,7 @@ void web_json_err_set(struct web_json_err *e, int status, const char *code,
 
 	e->status = status;
 	web_json_clean(e->code, sizeof(e->code), code, strlen(code));
+	e->rule[0] = '\0';
 	if (!field)
 		field = "";
 	web_json_clean(e->field, sizeof(e->field), field, strlen(field));
@@ -188,9 +189,18 @@ void web_json_err_set(struct web_json_err *e, int status, const char *code,
 	web_json_clean(e->message, sizeof(e->message), raw, strlen(raw));
 }
 
+/* Name the policy rule behind e (after web_json_err_set); NULL clears. */
+void web_json_err_rule(struct web_json_err *e, const char *rule)
+{
+	if (!rule)
+		rule = "";
+	web_json_clean(e->rule, sizeof(e->rule), rule, strlen(rule));
+}
+
 /*
- * The reply body {"error": {"code", "message", "field"}} in *bodyp
- * (free() it); "field" is left out when e has none. 0 or ENOMEM.
+ * The reply body {"error": {"code", "rule", "message", "field"}} in
+ * *bodyp (free() it); "rule" and "field" are left out when e has none.
+ * 0 or ENOMEM.
  */
 int web_json_error_body(char **bodyp, size_t *lenp,
 			const struct web_json_err *e)
@@ -204,6 +214,8 @@ int web_json_error_body(char **bodyp, size_t *lenp,
 	if (err)
 		goto out;
 	err = web_json_set_str(obj, "code", e->code);
+	if (!err && e->rule[0])
+		err = web_json_set_str(obj, "rule", e->rule);
 	if (!err)
 		err = web_json_set_str(obj, "message", e->message);
 	if (!err && e->field[0])

@@ -41,10 +41,13 @@
  *   413 body_too_large
  *   422 content_required, content_not_allowed, invalid_content,
  *       invalid_schedule
+ * rule names the policy rule behind a refusal ("" = none, then "rule" is
+ * left out): web_json_err_set() clears it, web_json_err_rule() sets it.
  */
 struct web_json_err {
 	int status;
 	char code[WEB_JSON_CODE_SIZE];
+	char rule[WEB_JSON_CODE_SIZE];
 	char field[WEB_JSON_FIELD_SIZE];
 	char message[WEB_JSON_MSG_SIZE];
 };
@@ -53,6 +56,7 @@ struct web_json_err {
 void web_json_err_set(struct web_json_err *e, int status, const char *code,
 		      const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+void web_json_err_rule(struct web_json_err *e, const char *rule);
 int web_json_error_body(char **bodyp, size_t *lenp,
 			const struct web_json_err *e);
 

@@ -24,7 +24,7 @@ static const char *const status_names[WEB_STATUS_COUNT] = {
 static const char *const outcome_names[WEB_OUTCOME_COUNT] = {
 	NULL, "ok", "busy", "no_answer", "rejected", "unsupported",
 	"not_found", "unreachable", "auth_failed", "interrupted", "canceled",
-	"expired", "error",
+	"expired", "error", "content_fetch_failed",
 };
 
 /* The API name of a status; NULL for NONE or a value out of range. */

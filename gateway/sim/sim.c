@@ -7,7 +7,7 @@
  * end are freed by the reaper at the end of the loop turn.
  */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h>
 #endif
 #include <errno.h>
 #include <limits.h>

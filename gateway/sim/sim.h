@@ -181,5 +181,7 @@ int gw_sim_debug(const struct gw_sim *sim, struct pint_mbuf *mb);
 enum gw_sim_outcome gw_sim_outcome_of(const char *number, size_t len);
 int gw_sim_outcome_parse(const char *digits, enum gw_sim_outcome *op);
 const char *gw_sim_outcome_name(enum gw_sim_outcome o);
+const char *gw_sim_outcome_digits(enum gw_sim_outcome o);
+const char *gw_sim_outcome_text(enum gw_sim_outcome o);
 
 #endif

@@ -14,19 +14,27 @@ static const struct {
 	const char *digits;
 	enum gw_sim_outcome outcome;
 	const char *name;
+	const char *text;
 } table[] = {
-	{ "0000", GW_SIM_ANSWER, "answer" },
-	{ "0486", GW_SIM_BUSY, "busy" },
-	{ "0408", GW_SIM_NO_ANSWER, "no_answer" },
-	{ "0480", GW_SIM_UNAVAILABLE, "unavailable" },
-	{ "0603", GW_SIM_DECLINE, "decline" },
-	{ "0404", GW_SIM_NOT_FOUND, "not_found" },
-	{ "0503", GW_SIM_OVERLOAD, "overload" },
-	{ "0999", GW_SIM_BLACK_HOLE, "black_hole" },
-	{ "0606", GW_SIM_NO_ABORT, "no_abort" },
-	{ "0302", GW_SIM_REDIRECT, "redirect" },
-	{ "0180", GW_SIM_RING_LONG, "ring_long" },
-	{ "0700", GW_SIM_SLOW, "slow" },
+	{ "0000", GW_SIM_ANSWER, "answer",
+	  "rings, is answered, the service runs, then BYE" },
+	{ "0486", GW_SIM_BUSY, "busy", "486 Busy Here" },
+	{ "0408", GW_SIM_NO_ANSWER, "no_answer",
+	  "rings, then 408 Request Timeout" },
+	{ "0480", GW_SIM_UNAVAILABLE, "unavailable",
+	  "rings, then 480 Temporarily Unavailable" },
+	{ "0603", GW_SIM_DECLINE, "decline", "603 Decline" },
+	{ "0404", GW_SIM_NOT_FOUND, "not_found", "404 Not Found" },
+	{ "0503", GW_SIM_OVERLOAD, "overload",
+	  "503 Service Unavailable with Retry-After" },
+	{ "0999", GW_SIM_BLACK_HOLE, "black_hole",
+	  "never answers, not even 100 Trying" },
+	{ "0606", GW_SIM_NO_ABORT, "no_abort",
+	  "answered; a cancel gets 606 (service cannot be aborted)" },
+	{ "0302", GW_SIM_REDIRECT, "redirect",
+	  "302 to another service address, answered there" },
+	{ "0180", GW_SIM_RING_LONG, "ring_long", "rings for 120 s, then 480" },
+	{ "0700", GW_SIM_SLOW, "slow", "rings for 15 s, then answered" },
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -40,6 +48,28 @@ const char *gw_sim_outcome_name(enum gw_sim_outcome o)
 		if (table[i].outcome == o)
 			return table[i].name;
 	return "?";
+}
+
+/* The four digits that pick outcome o (sim.h table), NULL outside it. */
+const char *gw_sim_outcome_digits(enum gw_sim_outcome o)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(table); i++)
+		if (table[i].outcome == o)
+			return table[i].digits;
+	return NULL;
+}
+
+/* What the simulator does for outcome o, in words; NULL outside it. */
+const char *gw_sim_outcome_text(enum gw_sim_outcome o)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(table); i++)
+		if (table[i].outcome == o)
+			return table[i].text;
+	return NULL;
 }
 
 /*

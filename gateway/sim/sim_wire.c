@@ -5,7 +5,7 @@
  * that build and send responses and requests.
  */
 #ifdef HAVE_CONFIG_H
-#include "config.h"
+#include <config.h>
 #endif
 #include <errno.h>
 #include <stdio.h>

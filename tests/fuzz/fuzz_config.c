@@ -5,9 +5,12 @@
  * A failed parse must explain itself in printable "NAME:" messages. A
  * parse that succeeds must hold the invariants the daemon relies on
  * (every gateway a valid pint/gwset entry, names and hashes unique,
- * cross-key rules), and written back as text (every key explicit, lists
- * one item per line) must parse again to the same configuration.
+ * cross-key rules, [policy] and [click] values in range), and written
+ * back as text (every key explicit, lists one item per line, [webhooks],
+ * [fetch], [policy] and [click] included) must parse again to the same
+ * configuration.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -98,6 +101,31 @@ static void check_invariants(const struct gw_conf *c)
 				     GW_CONF_HASH_LEN) != 0);
 		}
 	}
+
+	/* [policy]: what gateway/policy.c takes for granted */
+	check(c->policy.deny.n <= GW_CONF_MAX_POLICY_LIST &&
+	      c->policy.allow.n <= GW_CONF_MAX_POLICY_LIST);
+	check(c->policy.destination_cooldown <= 86400 &&
+	      c->policy.destination_daily_cap <= 10000);
+	check(!c->policy.quiet ||
+	      (c->policy.quiet_start < 1440 && c->policy.quiet_end < 1440 &&
+	       c->policy.quiet_start != c->policy.quiet_end));
+	check(c->policy.ntz <= GW_CONF_MAX_TZ);
+	for (i = 0; i < c->policy.ntz; i++) {
+		const struct gw_conf_tz *z = &c->policy.tz[i];
+
+		check(z->prefix[0] == '+' && z->offset >= -12 * 60 &&
+		      z->offset <= 14 * 60);
+		for (j = 0; j < i; j++)
+			check(strcmp(z->prefix, c->policy.tz[j].prefix) != 0);
+	}
+
+	/* [click]: what gateway/api_click.c and the token checks rely on */
+	check(c->click.rate_per_ip >= 0 && c->click.rate_per_ip <= 1000 &&
+	      c->click.burst_per_ip >= 1 && c->click.max_ttl >= 60);
+	for (i = 0; i < c->click.origins.n; i++)
+		check(strcmp(c->click.origins.v[i], "*") != 0 ||
+		      c->click.origins.n == 1);
 }
 
 /* ---- writing a configuration back -------------------------------------- */
@@ -134,6 +162,21 @@ static void put_list(struct pint_mbuf *mb, const char *key,
 
 	for (i = 0; i < l->n; i++)
 		put(mb, key, l->v[i]);
+}
+
+/* An allow-list, one network per line (the lists add up). */
+static void put_allow(struct pint_mbuf *mb, const char *key,
+		      const struct web_urlsafe_allow *a)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		check(inet_ntop(a->v[i].family, a->v[i].addr, ip,
+				sizeof(ip)) != NULL);
+		check(pint_mbuf_printf(mb, "%s=%s/%u\n", key, ip,
+				       (unsigned)a->v[i].bits) == 0);
+	}
 }
 
 static void write_gateway(struct pint_mbuf *mb, const struct gw_conf_gateway *g)
@@ -190,6 +233,34 @@ static void write_key(struct pint_mbuf *mb, const struct gw_conf_key *k)
 	put(mb, "secret_env", k->secret_env);
 }
 
+static void write_policy(struct pint_mbuf *mb, const struct gw_conf_policy *p)
+{
+	size_t i;
+	int32_t a;
+
+	check(pint_mbuf_puts(mb, "[policy]\n") == 0);
+	put_b(mb, "default_deny", p->default_deny);
+	put_list(mb, "deny", &p->deny);
+	put_list(mb, "allow", &p->allow);
+	put_u(mb, "destination_cooldown", p->destination_cooldown);
+	put_u(mb, "destination_daily_cap", p->destination_daily_cap);
+	if (p->quiet)
+		check(pint_mbuf_printf(mb, "quiet_hours=%02u:%02u-%02u:%02u\n",
+				       p->quiet_start / 60u,
+				       p->quiet_start % 60u,
+				       p->quiet_end / 60u,
+				       p->quiet_end % 60u) == 0);
+	else
+		put(mb, "quiet_hours", "off");
+	for (i = 0; i < p->ntz; i++) {
+		a = p->tz[i].offset < 0 ? -p->tz[i].offset : p->tz[i].offset;
+		check(pint_mbuf_printf(mb, "tz=%s:%c%d:%02d\n",
+				       p->tz[i].prefix,
+				       p->tz[i].offset < 0 ? '-' : '+',
+				       (int)(a / 60), (int)(a % 60)) == 0);
+	}
+}
+
 static void write_conf(struct pint_mbuf *mb, const struct gw_conf *c)
 {
 	static const char *const levels[] = {"err", "warn", "info", "debug"};
@@ -232,6 +303,28 @@ static void write_conf(struct pint_mbuf *mb, const struct gw_conf *c)
 	put(mb, "[store]\nsynchronous",
 	    c->store.synchronous == GW_STORE_SYNC_FULL ? "full" : "normal");
 	put_u(mb, "busy_timeout", c->store.busy_timeout);
+	write_policy(mb, &c->policy);
+
+	put_u(mb, "[webhooks]\nattempts", c->webhooks.attempts);
+	put_u(mb, "base_delay", c->webhooks.base_delay);
+	put_u(mb, "max_delay", c->webhooks.max_delay);
+	put_u(mb, "timeout", c->webhooks.timeout);
+	put_u(mb, "max_inflight", c->webhooks.max_inflight);
+	put_allow(mb, "allow_private", &c->webhooks.allow_private);
+
+	put_u(mb, "[fetch]\nmax_bytes", c->fetch.max_bytes);
+	put_u(mb, "max_total", c->fetch.max_total);
+	put_u(mb, "timeout", c->fetch.timeout);
+	put_u(mb, "max_redirects", c->fetch.max_redirects);
+	put_u(mb, "max_inflight", c->fetch.max_inflight);
+	put_allow(mb, "allow_private", &c->fetch.allow_private);
+
+	/* 3 decimals at most are taken: "%.3f" is the value exactly */
+	check(pint_mbuf_printf(mb, "[click]\nrate_per_ip=%.3f\n",
+			       c->click.rate_per_ip) == 0);
+	put_u(mb, "burst_per_ip", c->click.burst_per_ip);
+	put_u(mb, "max_ttl", c->click.max_ttl);
+	put_list(mb, "origins", &c->click.origins);
 
 	for (i = 0; i < c->ngateways; i++)
 		write_gateway(mb, &c->gateways[i]);
@@ -270,6 +363,13 @@ static bool list_eq(const struct gw_conf_list *a, const struct gw_conf_list *b)
 	return true;
 }
 
+static bool allow_eq(const struct web_urlsafe_allow *a,
+		     const struct web_urlsafe_allow *b)
+{
+	return a->n == b->n &&
+	       memcmp(a->v, b->v, a->n * sizeof(a->v[0])) == 0;
+}
+
 static void compare_gateway(const struct gw_conf_gateway *a,
 			    const struct gw_conf_gateway *b)
 {
@@ -294,6 +394,23 @@ static void compare_gateway(const struct gw_conf_gateway *a,
 	for (i = 0; i < a->nspellings; i++)
 		check(str_eq(a->spellings[i].type, b->spellings[i].type) &&
 		      str_eq(a->spellings[i].subtype, b->spellings[i].subtype));
+}
+
+static void compare_policy(const struct gw_conf_policy *a,
+			   const struct gw_conf_policy *b)
+{
+	size_t i;
+
+	check(a->default_deny == b->default_deny &&
+	      list_eq(&a->deny, &b->deny) && list_eq(&a->allow, &b->allow) &&
+	      a->destination_cooldown == b->destination_cooldown &&
+	      a->destination_daily_cap == b->destination_daily_cap &&
+	      a->quiet == b->quiet && a->ntz == b->ntz);
+	check(!a->quiet || (a->quiet_start == b->quiet_start &&
+			    a->quiet_end == b->quiet_end));
+	for (i = 0; i < a->ntz; i++)
+		check(!strcmp(a->tz[i].prefix, b->tz[i].prefix) &&
+		      a->tz[i].offset == b->tz[i].offset);
 }
 
 static void compare(const struct gw_conf *a, const struct gw_conf *b)
@@ -331,6 +448,23 @@ static void compare(const struct gw_conf *a, const struct gw_conf *b)
 	      a->sip.max_redirects == b->sip.max_redirects);
 	check(a->store.synchronous == b->store.synchronous &&
 	      a->store.busy_timeout == b->store.busy_timeout);
+	check(a->webhooks.attempts == b->webhooks.attempts &&
+	      a->webhooks.base_delay == b->webhooks.base_delay &&
+	      a->webhooks.max_delay == b->webhooks.max_delay &&
+	      a->webhooks.timeout == b->webhooks.timeout &&
+	      a->webhooks.max_inflight == b->webhooks.max_inflight &&
+	      allow_eq(&a->webhooks.allow_private, &b->webhooks.allow_private));
+	check(a->fetch.max_bytes == b->fetch.max_bytes &&
+	      a->fetch.max_total == b->fetch.max_total &&
+	      a->fetch.timeout == b->fetch.timeout &&
+	      a->fetch.max_redirects == b->fetch.max_redirects &&
+	      a->fetch.max_inflight == b->fetch.max_inflight &&
+	      allow_eq(&a->fetch.allow_private, &b->fetch.allow_private));
+	compare_policy(&a->policy, &b->policy);
+	check(a->click.rate_per_ip == b->click.rate_per_ip &&
+	      a->click.burst_per_ip == b->click.burst_per_ip &&
+	      a->click.max_ttl == b->click.max_ttl &&
+	      list_eq(&a->click.origins, &b->click.origins));
 	check(a->ngateways == b->ngateways && a->nservices == b->nservices &&
 	      a->nkeys == b->nkeys);
 	for (i = 0; i < a->ngateways; i++)

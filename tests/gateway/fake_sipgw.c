@@ -162,6 +162,7 @@ int gw_sip_call_start(struct gw_sip *s, uint64_t ref,
 	struct pint_status_ev ev;
 	struct fake_call *c;
 	char sdp[512];
+	size_t i;
 	int n, err;
 
 	s->starts++;
@@ -187,6 +188,19 @@ int gw_sip_call_start(struct gw_sip *s, uint64_t ref,
 	snprintf(c->gateway, sizeof(c->gateway), "%s", p->gateway ? p->gateway : "");
 	c->ring_timeout_ms = p->ring_timeout_ms;
 	c->track = p->track;
+	for (i = 0; i < p->req->nitems; i++) {
+		const struct pint_svc_item *it = &p->req->items[i];
+
+		if (it->src != PINT_SVC_INLINE) {
+			c->uri_items++;
+			continue;
+		}
+		if (c->inline_items < FAKE_SIP_ITEMS)
+			snprintf(c->content[c->inline_items],
+				 sizeof(c->content[0]), "%.*s", (int)it->len,
+				 it->data);
+		c->inline_items++;
+	}
 	n = snprintf(sdp, sizeof(sdp), "v=0\r\no=- %s %s IN IP4 192.0.2.1\r\n"
 		     "s=%s\r\ne=%s\r\nc=TN RFC2543 %s\r\nt=0 0\r\n"
 		     "m=audio 1 voice -\r\n", c->sess_id, c->sess_id,
@@ -281,16 +295,19 @@ int gw_sip_preview(struct gw_sip *s, const struct pint_ua_call_params *p,
 		   char **textp, size_t *lenp)
 {
 	static const char text[] = "INVITE sip:R2C@fake SIP/2.0\r\n\r\n";
+	size_t len = s->preview_len > sizeof(text) ? s->preview_len :
+		     sizeof(text) - 1;
 
-	(void)s;
 	if (!p || !textp)
 		return EINVAL;
-	*textp = malloc(sizeof(text));
+	*textp = malloc(len + 1);
 	if (!*textp)
 		return ENOMEM;
-	memcpy(*textp, text, sizeof(text));
+	memset(*textp, 'x', len);
+	memcpy(*textp, text, sizeof(text) - 1);
+	(*textp)[len] = '\0';
 	if (lenp)
-		*lenp = sizeof(text) - 1;
+		*lenp = len;
 	return 0;
 }
 

@@ -17,6 +17,8 @@
 
 #define FAKE_SIP_MAX_CALLS 64
 #define FAKE_SIP_ID_SIZE 64
+#define FAKE_SIP_ITEMS 4                /* inline items' data kept */
+#define FAKE_SIP_CONTENT_SIZE 128       /* bytes of each, cut */
 
 /* Called inside gw_sip_call_start, before the call exists: a test reads
  * the store there to see what was committed before the INVITE. */
@@ -44,6 +46,9 @@ struct fake_call {
 	uint32_t cseq;          /* the INVITE's: resume->cseq + 1, or 1 */
 	char *sdp;              /* made at start, copied at watch */
 	size_t sdp_len;
+	unsigned inline_items;  /* p->req items sent inline (start) */
+	char content[FAKE_SIP_ITEMS][FAKE_SIP_CONTENT_SIZE];  /* their data */
+	unsigned uri_items;     /* ... and by reference */
 };
 
 struct gw_sip {
@@ -56,6 +61,7 @@ struct gw_sip {
 	int cancel_err;         /* gw_sip_call_cancel's answer */
 	int watch_err;          /* gw_sip_watch's answer */
 	const char *gateway;    /* where calls go unless one is asked ("gw-a") */
+	size_t preview_len;     /* gw_sip_preview's INVITE size (0: short) */
 	fake_sip_start_h *on_start;
 	void *on_start_arg;
 	/* what was asked */

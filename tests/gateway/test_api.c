@@ -1,9 +1,10 @@
 /*
  * tests/gateway/test_api.c — gateway/api*.c and gateway/metrics.c below
  * the HTTP server: the route table, header and id syntax, scopes of
- * services, idempotency and rate rules, the destination policy, stored
- * rows rendered as resources and events, the published hook's counters,
- * and the Prometheus text. The routes on the wire: tests/it/http_*.sh.
+ * services, idempotency rules, stored rows rendered as resources and
+ * events, the published hook's counters (live requests included), and
+ * the Prometheus text. The policy itself: test_policy.c. The routes on
+ * the wire: tests/it/http_*.sh.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -242,7 +243,7 @@ static void test_idem_check(void **state)
 	assert_int_equal(api_idem_check(&idem, h), EEXIST);
 }
 
-/* ---- keys: scopes, rates, live counts, policy ---- */
+/* ---- keys: scopes, live counts ---- */
 
 static void test_service_scope(void **state)
 {
@@ -261,124 +262,9 @@ static void test_service_scope(void **state)
 	env_close(&e);
 }
 
-static void test_rate(void **state)
-{
-	const struct gw_conf_key *k;
-	struct env e;
-	unsigned retry = 0;
-
-	(void)state;
-	env_open(&e);
-	k = gw_conf_key(e.conf, "k");      /* rate 2/s, burst 3 */
-	assert_non_null(k);
-	assert_true(api_rate_take(e.api, k, 1000, &retry));
-	assert_true(api_rate_take(e.api, k, 1000, &retry));
-	assert_true(api_rate_take(e.api, k, 1000, &retry));
-	assert_false(api_rate_take(e.api, k, 1000, &retry));
-	assert_int_equal(retry, 1);
-	assert_false(api_rate_take(e.api, k, 1499, &retry));
-	assert_true(api_rate_take(e.api, k, 1500, &retry));
-	assert_false(api_rate_take(e.api, k, 1500, &retry));
-	/* a long pause refills to the burst, not beyond */
-	assert_true(api_rate_take(e.api, k, 100000, &retry));
-	assert_true(api_rate_take(e.api, k, 100000, &retry));
-	assert_true(api_rate_take(e.api, k, 100000, &retry));
-	assert_false(api_rate_take(e.api, k, 100000, &retry));
-	/* a clock that steps back takes nothing back */
-	assert_false(api_rate_take(e.api, k, 50000, &retry));
-	env_close(&e);
-}
-
-struct live_seen {
-	const char *name;
-	uint64_t live;
-	bool found;
-};
-
-static void live_visit(struct pint_hash_node *n, void *arg)
-{
-	struct api_bucket *b = (struct api_bucket *)n;
-	struct live_seen *s = arg;
-
-	if (!strcmp(b->name, s->name)) {
-		s->live = b->live;
-		s->found = true;
-	}
-}
-
 static uint64_t live(struct gw_api *api, const char *name)
 {
-	struct live_seen s = {name, 0, false};
-
-	pint_hash_foreach(&api->buckets, live_visit, &s);
-	assert_true(s.found);
-	return s.live;
-}
-
-static void test_live_count(void **state)
-{
-	struct env e;
-
-	(void)state;
-	env_open(&e);
-	api_live_add(e.api, "k", 1);
-	api_live_add(e.api, "k", 1);
-	assert_int_equal(live(e.api, "k"), 2);
-	api_live_add(e.api, "k", -1);
-	api_live_add(e.api, "k", -1);
-	api_live_add(e.api, "k", -1);   /* never below 0 */
-	assert_int_equal(live(e.api, "k"), 0);
-	api_live_add(e.api, "gone", 1);
-	api_live_add(e.api, NULL, 1);
-	assert_int_equal(live(e.api, "gone"), 1);
-	env_close(&e);
-}
-
-static void tel(struct pint_tel *t, enum pint_tel_kind kind, const char *e164)
-{
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	snprintf(t->e164, sizeof(t->e164), "%s", e164);
-}
-
-static void test_policy(void **state)
-{
-	static const struct {
-		const char *to, *from;  /* from NULL: no A party */
-		int err;
-		const char *field;
-	} t[] = {
-		{"+15555550100", NULL, 0, NULL},
-		{"+445555550100", "+15555550101", 0, NULL},
-		{"+19005550100", NULL, EPERM, "to"},
-		{"+33155550100", NULL, EPERM, "to"},
-		{"", NULL, EPERM, "to"},                /* local: unprovable */
-		{"+15555550100", "+19005550101", EPERM, "from"},
-		{"+15555550100", "+4930555501", EPERM, "from"},
-	};
-	struct web_json_err err;
-	struct gw_spec spec;
-	struct env e;
-	size_t i;
-
-	(void)state;
-	env_open(&e);
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		memset(&spec, 0, sizeof(spec));
-		memset(&err, 0, sizeof(err));
-		tel(&spec.to, t[i].to[0] ? PINT_TEL_GLOBAL : PINT_TEL_LOCAL,
-		    t[i].to);
-		if (t[i].from)
-			tel(&spec.from, PINT_TEL_GLOBAL, t[i].from);
-		assert_int_equal(api_policy(&spec, gw_conf_key(e.conf, "k"),
-					    &err), t[i].err);
-		if (t[i].err) {
-			assert_int_equal(err.status, 403);
-			assert_string_equal(err.code, "destination_denied");
-			assert_string_equal(err.field, t[i].field);
-		}
-	}
-	env_close(&e);
+	return gw_policy_live_of(api->policy, name);
 }
 
 /* ---- rendering ---- */
@@ -509,7 +395,7 @@ static void test_published_counts(void **state)
 	ev.request_id = row.id;
 	ev.seq = 1;
 	ev.status = S("queued");
-	api_live_add(e.api, "k", 1);
+	gw_policy_live_add(e.api->policy, "k", 1);
 	row.status = S("queued");
 	gw_api_published(&row, &ev, e.api);
 	ev.seq = 4;
@@ -565,11 +451,16 @@ static void test_metrics_render(void **state)
 	struct gw_store_stats ss;
 	struct gw_reqs_stats rs;
 	struct gw_loop_stats ls;
+	struct gw_policy_stats ps;
 	struct pint_mbuf mb;
 	const char *p;
 	unsigned i;
 
 	(void)state;
+	memset(&ps, 0, sizeof(ps));
+	ps.refusals[GW_POLICY_PREMIUM_RATE] = 3;
+	ps.refusals[GW_POLICY_DEST_COOLDOWN] = 1;
+	ps.destinations = 12;
 	memset(&c, 0, sizeof(c));
 	memset(&hs, 0, sizeof(hs));
 	memset(&ss, 0, sizeof(ss));
@@ -595,6 +486,7 @@ static void test_metrics_render(void **state)
 	src.store = &ss;
 	src.reqs = &rs;
 	src.loop = &ls;
+	src.policy = &ps;
 	src.waiting = 5;
 	src.ready = true;
 	pint_mbuf_init(&mb, 0);
@@ -620,6 +512,13 @@ static void test_metrics_render(void **state)
 	assert_non_null(strstr(p, "pintgw_longpoll_waiting 5\n"));
 	assert_non_null(strstr(p, "pintgw_ready 1\n"));
 	assert_non_null(strstr(p, "pintgw_loop_turns_total 99\n"));
+	assert_non_null(strstr(p, "# TYPE pintgw_policy_refusals_total counter\n"
+				  "pintgw_policy_refusals_total{rule=\"rate_limit\"} 0\n"));
+	assert_non_null(strstr(p, "pintgw_policy_refusals_total{rule=\"premium_rate\"} 3\n"));
+	assert_non_null(strstr(p, "pintgw_policy_refusals_total{rule=\"destination_cooldown\"} 1\n"));
+	assert_non_null(strstr(p, "pintgw_policy_refusals_total{rule=\"concurrency\"} 0\n"));
+	assert_null(strstr(p, "rule=\"allow\""));
+	assert_non_null(strstr(p, "pintgw_policy_destinations 12\n"));
 	assert_int_equal(p[mb.len - 1], '\n');
 	pint_mbuf_reset(&mb);
 
@@ -645,9 +544,6 @@ int main(void)
 		leakcheck_test(test_idem_key),
 		leakcheck_test(test_idem_check),
 		leakcheck_test(test_service_scope),
-		leakcheck_test(test_rate),
-		leakcheck_test(test_live_count),
-		leakcheck_test(test_policy),
 		leakcheck_test(test_render),
 		leakcheck_test(test_event_fill),
 		leakcheck_test(test_published_counts),

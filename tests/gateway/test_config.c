@@ -113,6 +113,14 @@ static void check_defaults(const struct gw_conf *c)
 	assert_int_equal(c->webhooks.max_inflight, 64);
 	assert_int_equal(c->webhooks.allow_private.n, 0);
 
+	assert_true(c->policy.default_deny);
+	assert_int_equal(c->policy.deny.n, 0);
+	assert_int_equal(c->policy.allow.n, 0);
+	assert_int_equal(c->policy.destination_cooldown, 60);
+	assert_int_equal(c->policy.destination_daily_cap, 10);
+	assert_false(c->policy.quiet);
+	assert_int_equal(c->policy.ntz, 0);
+
 	assert_true(c->click.rate_per_ip > 0.199 && c->click.rate_per_ip < 0.201);
 	assert_int_equal(c->click.burst_per_ip, 3);
 	assert_int_equal(c->click.max_ttl, 30 * 86400);
@@ -639,6 +647,78 @@ static void test_webhooks(void **state)
 	pint_mbuf_reset(&mb);
 }
 
+/* [fetch]: values, defaults, the allow-list as in [webhooks], limits. */
+static void test_fetch(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *error;
+	} bad[] = {
+		{"[fetch]\nmax_bytes = 0\n",
+		 "t.conf:2: max_bytes: expected a number of bytes from 1 to "
+		 "65535, got '0'"},
+		{"[fetch]\nmax_total = 65536\n",
+		 "t.conf:2: max_total: expected a number of bytes from 1 to "
+		 "65535, got '65536'"},
+		{"[fetch]\ntimeout = 301\n",
+		 "t.conf:2: timeout: expected a number of seconds from 1 to 300, "
+		 "got '301'"},
+		{"[fetch]\nmax_redirects = 11\n",
+		 "t.conf:2: max_redirects: expected a number from 0 to 10, got "
+		 "'11'"},
+		{"[fetch]\nmax_inflight = 0\n",
+		 "t.conf:2: max_inflight: expected a number from 1 to 10000, got "
+		 "'0'"},
+		{"[fetch]\nallow_private = 10.0.0.0/33\n", NULL},
+		{"[fetch]\nallow = 10.0.0.0/8\n", NULL},
+		{"[fetch]\n[fetch]\n",
+		 "t.conf:2: duplicate section [fetch] (first at line 1)"},
+		{"[fetch x]\n", "t.conf:1: section [fetch] takes no name"},
+	};
+	struct gw_conf_errs errs;
+	struct gw_conf *c;
+	size_t i;
+
+	(void)state;
+	c = parse_text_ok("");
+	assert_int_equal(c->fetch.max_bytes, 61440);
+	assert_int_equal(c->fetch.max_total, 61440);
+	assert_int_equal(c->fetch.timeout, 10);
+	assert_int_equal(c->fetch.max_redirects, 0);
+	assert_int_equal(c->fetch.max_inflight, 64);
+	assert_int_equal(c->fetch.allow_private.n, 0);
+	gw_conf_free(c);
+
+	c = parse_text_ok("[fetch]\nmax_bytes = 1000\nmax_total = 500\n"
+			  "timeout = 3\nmax_redirects = 2\nmax_inflight = 9\n"
+			  "allow_private = 127.0.0.1/32\n"
+			  "allow_private = 10.0.0.0/8, fd00::/8\n"
+			  "[webhooks]\nallow_private = 192.168.0.0/16\n");
+	assert_int_equal(c->fetch.max_bytes, 1000);
+	assert_int_equal(c->fetch.max_total, 500);
+	assert_int_equal(c->fetch.timeout, 3);
+	assert_int_equal(c->fetch.max_redirects, 2);
+	assert_int_equal(c->fetch.max_inflight, 9);
+	assert_int_equal(c->fetch.allow_private.n, 3);
+	assert_int_equal(c->fetch.allow_private.v[0].bits, 32);
+	assert_int_equal(c->fetch.allow_private.v[2].family, AF_INET6);
+	/* each section keeps its own list */
+	assert_int_equal(c->webhooks.allow_private.n, 1);
+	assert_int_equal(c->webhooks.allow_private.v[0].bits, 16);
+	gw_conf_free(c);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		c = NULL;
+		assert_int_equal(gw_conf_parse_string(&c, bad[i].text,
+						      strlen(bad[i].text), "t.conf",
+						      &errs), EINVAL);
+		assert_null(c);
+		assert_int_equal(errs.total, 1);
+		if (bad[i].error)
+			assert_string_equal(errs.msg[0], bad[i].error);
+	}
+}
+
 /* [click]: the decimal rate, the origins, the ranges. */
 static void test_click(void **state)
 {
@@ -814,7 +894,10 @@ static void test_every_key_documented(void **state)
 	} sects[] = {
 		{GW_SECT_MAIN, "[pintgw]"}, {GW_SECT_HTTP, "[http]"},
 		{GW_SECT_SIP, "[sip]"}, {GW_SECT_STORE, "[store]"},
-		{GW_SECT_WEBHOOKS, "[webhooks]"}, {GW_SECT_CLICK, "[click]"},
+		{GW_SECT_WEBHOOKS, "[webhooks]"},
+		{GW_SECT_FETCH, "[fetch]"},
+		{GW_SECT_POLICY, "[policy]"},
+		{GW_SECT_CLICK, "[click]"},
 		{GW_SECT_GATEWAY, "[gateway local]"},
 		{GW_SECT_SERVICE, "[service faxback]"},
 		{GW_SECT_KEY, "[key example]"},
@@ -850,7 +933,7 @@ static void test_every_key_documented(void **state)
 	}
 	assert_true(has_key(text, "[gateway local]", "subtype.image/tiff"));
 	assert_non_null(strstr(man, "\n.BI subtype. TYPE\n"));
-	assert_int_equal(total, 69);
+	assert_int_equal(total, 82);
 	free(text);
 	free(man);
 }
@@ -972,6 +1055,9 @@ static void test_needs_restart(void **state)
 		{"[webhooks]\nattempts = 3\n", "[webhooks]"},
 		{"[webhooks]\nallow_private = 10.0.0.0/8\n", "[webhooks]"},
 		{"[webhooks]\nattempts = 12\nmax_delay = 3600\n", NULL},
+		{"[fetch]\ntimeout = 3\n", "[fetch]"},
+		{"[fetch]\nallow_private = 127.0.0.1\n", "[fetch]"},
+		{"[fetch]\nmax_bytes = 61440\nmax_redirects = 0\n", NULL},
 	};
 	struct gw_conf *base = parse_text_ok("");
 	size_t i;
@@ -1075,6 +1161,7 @@ int main(void)
 		leakcheck_test(test_limits),
 		leakcheck_test(test_key_limit),
 		leakcheck_test(test_webhooks),
+		leakcheck_test(test_fetch),
 		leakcheck_test(test_click),
 		leakcheck_test(test_shipped_conf),
 		leakcheck_test(test_every_key_documented),

@@ -421,6 +421,11 @@ static void test_no_secret(void **state)
 	gw_hooks_stats(e.hooks, &st);
 	assert_int_equal(st.no_secret, 2);
 	assert_int_equal(st.failed, 2);
+	/* what a create asks before it accepts a webhook */
+	assert_false(gw_hooks_has_secret(e.hooks, "nosecret"));
+	assert_false(gw_hooks_has_secret(e.hooks, "unknown"));
+	assert_false(gw_hooks_has_secret(e.hooks, NULL));
+	assert_true(gw_hooks_has_secret(e.hooks, "k"));
 
 	/* the secret appears; a reload reads it for new deliveries */
 	assert_int_equal(setenv("PINTGW_TEST_LATE", "late", 1), 0);
@@ -428,6 +433,7 @@ static void test_no_secret(void **state)
 					      &errs), 0);
 	assert_int_equal(gw_hooks_reload(e.hooks, c2), 0);
 	gw_conf_free(c2);       /* the secrets are copies */
+	assert_true(gw_hooks_has_secret(e.hooks, "nosecret"));
 	put_events(&e, "rq_late", "nosecret", "{\"url\":\"http://127.0.0.1:9/h\"}", 1);
 	spin(&e);
 	assert_int_equal(e.nsent, 1);

@@ -300,10 +300,11 @@ static void test_fax_content(void **state)
 	assert_int_equal(spec->items[1].src, PINT_SVC_INLINE);
 	assert_int_equal(spec->items[1].len, 3);
 	assert_memory_equal(spec->items[1].data, "\x00\x01\x02", 3);
-	/* fetch items go by reference for now; the flag is kept */
+	/* a fetch item is a url item until its body is handed over */
 	assert_int_equal(spec->items[2].src, PINT_SVC_URI);
 	assert_string_equal(spec->items[2].data, "https://example.com/q.pdf");
 	assert_true(spec->fetch);
+	assert_int_equal(spec->fetch_left, 1u << 2);
 	assert_null(strstr(spec->json, "\"from\""));
 
 	/* spellings of the first gateway (lowest priority), copied */
@@ -314,6 +315,122 @@ static void test_fax_content(void **state)
 	assert_non_null(strstr(sdp, "a=fmtp:pdf uri:https://example.com/q.pdf\r\n"));
 	free(sdp);
 	gw_spec_free(spec);
+}
+
+/* Items with fetch: true: marked, limited, shown as parts to come, and
+ * made inline items by gw_spec_set_fetched; the stored JSON keeps the
+ * url, so a recovered spec has them to fetch again. */
+static void test_fetch_items(void **state)
+{
+	struct gw_conf *conf = conf_parse(conf_text);
+	struct pint_svc_item items[PINT_SVC_MAX_ITEMS];
+	struct pint_svc_req sr;
+	struct web_json_err e;
+	struct gw_spec *spec, *again = NULL;
+	char *body;
+
+	(void)state;
+	spec = build_ok("{\"service\":\"fax\",\"to\":\"+15555550199\",\"content\":["
+			"{\"type\":\"text/plain\",\"url\":\"https://example.com/a.txt\","
+			"\"fetch\":true},"
+			"{\"type\":\"image/tiff\",\"url\":\"https://example.com/b.tif\"},"
+			"{\"type\":\"text/plain\",\"url\":\"https://example.com/c.txt\","
+			"\"fetch\":true}]}", conf, "shop");
+	assert_true(spec->fetch);
+	assert_int_equal(spec->fetch_left, 0x5u);
+
+	/* the preview: the parts they will be, the other item as it is */
+	gw_spec_svc_preview(spec, items, &sr);
+	assert_ptr_equal(sr.items, items);
+	assert_int_equal(items[0].src, PINT_SVC_INLINE);
+	assert_string_equal(items[0].data, GW_SPEC_FETCH_PLACEHOLDER);
+	assert_int_equal(items[0].len, strlen(GW_SPEC_FETCH_PLACEHOLDER));
+	assert_int_equal(items[1].src, PINT_SVC_URI);
+	assert_int_equal(items[2].src, PINT_SVC_INLINE);
+	assert_int_equal(spec->items[0].src, PINT_SVC_URI);    /* untouched */
+
+	/* handing over: only items still to fetch, never an empty body */
+	body = malloc(6);
+	assert_non_null(body);
+	memcpy(body, "hello", 6);
+	assert_int_equal(gw_spec_set_fetched(spec, 1, body, 5), EINVAL);
+	assert_int_equal(gw_spec_set_fetched(spec, 7, body, 5), EINVAL);
+	assert_int_equal(gw_spec_set_fetched(spec, 0, body, 0), EINVAL);
+	assert_int_equal(gw_spec_set_fetched(spec, 0, NULL, 5), EINVAL);
+	assert_int_equal(gw_spec_set_fetched(spec, 0, body, 5), 0);
+	assert_int_equal(spec->fetch_left, 0x4u);
+	assert_int_equal(spec->items[0].src, PINT_SVC_INLINE);
+	assert_ptr_equal(spec->items[0].data, body);
+	assert_int_equal(spec->items[0].len, 5);
+	assert_string_equal(spec->items[0].type, "text/plain");
+	assert_int_equal(gw_spec_set_fetched(spec, 0, body, 5), EINVAL);
+	gw_spec_svc_req(spec, &sr);
+	assert_ptr_equal(sr.items, spec->items);
+
+	/* the stored form still says fetch: a restart fetches again */
+	assert_non_null(strstr(spec->json, "\"url\":\"https://example.com/a.txt\","
+			       "\"fetch\":true"));
+	assert_int_equal(gw_spec_recover(&again, spec->json, spec->json_len, conf,
+					 "shop", &e), 0);
+	assert_int_equal(again->fetch_left, 0x5u);
+	assert_int_equal(again->items[0].src, PINT_SVC_URI);
+	gw_spec_free(again);
+	gw_spec_free(spec);     /* frees the handed-over body */
+	gw_conf_free(conf);
+}
+
+/* A fax body of n items, the first nfetch fetched, the rest text. */
+static void fax_items(char *body, size_t size, size_t n, size_t nfetch)
+{
+	size_t len, i;
+
+	len = (size_t)snprintf(body, size, "{\"service\":\"fax\",\"to\":"
+			       "\"+15555550199\",\"content\":[");
+	for (i = 0; i < n; i++) {
+		if (i < nfetch)
+			len += (size_t)snprintf(body + len, size - len,
+						"%s{\"type\":\"text/plain\",\"url\":"
+						"\"https://e.com/%zu\",\"fetch\":true}",
+						i ? "," : "", i);
+		else
+			len += (size_t)snprintf(body + len, size - len,
+						"%s{\"type\":\"text/plain\","
+						"\"text\":\"t%zu\"}", i ? "," : "", i);
+		assert_true(len < size);
+	}
+	snprintf(body + len, size - len, "]}");
+}
+
+/* At most GW_SPEC_FETCH_MAX fetched items, and no more inline parts than
+ * a multipart body takes. */
+static void test_fetch_limits(void **state)
+{
+	struct gw_conf *conf = conf_parse(conf_text);
+	struct web_json_err e;
+	struct gw_spec *spec = NULL;
+	char body[2048];
+
+	(void)state;
+	fax_items(body, sizeof(body), GW_SPEC_FETCH_MAX + 1, GW_SPEC_FETCH_MAX + 1);
+	assert_int_equal(build(body, conf, "shop", &spec, &e), EBADMSG);
+	assert_null(spec);
+	assert_int_equal(e.status, 422);
+	assert_string_equal(e.code, "too_large");
+	assert_non_null(strstr(e.message, "at most 4 items with fetch: true"));
+
+	/* 4 fetched and 4 text items: 8 parts beside the SDP */
+	fax_items(body, sizeof(body), 8, 4);
+	assert_int_equal(build(body, conf, "shop", &spec, &e), EBADMSG);
+	assert_null(spec);
+	assert_string_equal(e.code, "too_large");
+	assert_non_null(strstr(e.message, "at most 7 items sent inline"));
+
+	/* 4 fetched, 3 text: 7 parts, the most there can be */
+	fax_items(body, sizeof(body), 7, 4);
+	spec = build_ok(body, conf, "shop");
+	assert_int_equal(spec->fetch_left, 0xfu);
+	gw_spec_free(spec);
+	gw_conf_free(conf);
 }
 
 static void test_gateway_spellings(void **state)
@@ -572,6 +689,8 @@ int main(void)
 		leakcheck_test(test_refusals),
 		leakcheck_test(test_too_large),
 		leakcheck_test(test_fax_content),
+		leakcheck_test(test_fetch_items),
+		leakcheck_test(test_fetch_limits),
 		leakcheck_test(test_gateway_spellings),
 		leakcheck_test(test_custom_service),
 		leakcheck_test(test_options),

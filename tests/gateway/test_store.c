@@ -84,7 +84,7 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
 			 (int64_t)gw_store_nmigrations);
-	assert_int_equal(gw_store_nmigrations, 4);
+	assert_int_equal(gw_store_nmigrations, 5);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries',"
 				 " 'click_uses')"), 5);
@@ -1007,6 +1007,49 @@ static void test_click_uses(void **state)
 	gw_store_free(s);
 }
 
+/*
+ * A file at schema version 4 (the dial index, no click_uses) upgrades to
+ * 5 in place: its requests stay, the index stays, and click uses store.
+ */
+static void test_migrate_v4_file(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store_click_use u = { .jti = S("j4"), .owner = S("k1"), .uses = 1,
+					.expires_at = 2000 };
+	struct gw_store *s;
+	char path[320], buf[256] = "";
+	sqlite3 *db = NULL;
+	size_t i;
+
+	(void)state;
+	fx_db_path(dir, path, sizeof(path));
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+					 NULL), SQLITE_OK);
+	exec_ok(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; BEGIN");
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(gw_store_migrations[i].version, (int)i + 1);
+		exec_ok(db, gw_store_migrations[i].sql);
+	}
+	exec_ok(db, "INSERT INTO schema_version VALUES (1, 1700000000000),"
+		" (2, 1700000000000), (3, 1700000000000), (4, 1700000000000);"
+		"INSERT INTO requests (id, owner, service, status, created_at, updated_at,"
+		" to_number, last_seq, attempt) VALUES ('rq_v4', 'k1', 'call', 'completed',"
+		" 1700000000000, 1700000000001, '+15555550199', 1, 1);"
+		"COMMIT");
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 5);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE name IN"
+				    " ('requests_created', 'click_uses', 'click_uses_expires')"), 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE id = 'rq_v4'"), 1);
+	assert_int_equal(gw_store_add_click_use(s, &u, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(gw_store_scan_click_uses(s, 0, click_collect, buf), 0);
+	assert_string_equal(buf, "j4:k1:1:2000;");
+	gw_store_free(s);
+}
+
 static int dlv_collect(struct gw_store_delivery *d, void *arg)
 {
 	int *seqs = arg;
@@ -1190,6 +1233,58 @@ static void test_scans(void **state)
 	gw_store_free(s);
 }
 
+struct dials_ctx {
+	int n;
+	int64_t last;
+	int stop_at;
+};
+
+static int dial_h(const char *number, int64_t at, void *arg)
+{
+	struct dials_ctx *c = arg;
+
+	assert_true(number[0] == '+');
+	assert_true(at > c->last);              /* oldest first */
+	c->last = at;
+	if (++c->n == c->stop_at)
+		return ECANCELED;
+	return 0;
+}
+
+/* The dial scan: requests created after since with a to_number, oldest
+ * first, whatever their status; local numbers (no to_number) are not. */
+static void test_scan_dials(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	struct dials_ctx c = { 0 };
+	struct gw_store_req r;
+	char id[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "rq_dial_%d", i);
+		fx_req(&r, id, i % 2 ? "k1" : "k2", all_statuses[i % 9],
+		       T0 + 1000 * (20 - i));
+		r.to_number = i % 5 == 4 ? NULL : S("+15555550100");
+		assert_int_equal(gw_store_put_request(s, &r, NULL, NULL), 0);
+	}
+	assert_int_equal(gw_store_commit(s), 0);
+	assert_int_equal(gw_store_scan_dials(s, T0, dial_h, &c), 0);
+	assert_int_equal(c.n, 16);
+	memset(&c, 0, sizeof(c));
+	/* created_at > since: T0 + 10000 (i = 10) is left out */
+	assert_int_equal(gw_store_scan_dials(s, T0 + 10000, dial_h, &c), 0);
+	assert_int_equal(c.n, 8);               /* i = 0..9 but 4 and 9 */
+	memset(&c, 0, sizeof(c));
+	c.stop_at = 2;
+	assert_int_equal(gw_store_scan_dials(s, T0, dial_h, &c), ECANCELED);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(gw_store_scan_dials(s, T0, NULL, NULL), EINVAL);
+	gw_store_free(s);
+}
+
 /* The plan of q must name index and sort nothing itself. */
 static void plan_uses(struct gw_store *s, sqlite3_stmt *q, const char *index)
 {
@@ -1226,6 +1321,7 @@ static void test_query_plans(void **state)
 		{ ST_PURGE_IDEM, "idempotency_created" },
 		{ ST_SCAN_CLICK, "click_uses_expires" },
 		{ ST_PURGE_CLICK, "click_uses_expires" },
+		{ ST_SCAN_DIALS, "requests_created" },
 	};
 	const char *dir = fx_tmp_dir();
 	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
@@ -1514,8 +1610,10 @@ int main(void)
 		leakcheck_test(test_idempotency_expiry),
 		leakcheck_test(test_deliveries),
 		leakcheck_test(test_scans),
+		leakcheck_test(test_scan_dials),
 		leakcheck_test(test_query_plans),
 		leakcheck_test(test_click_uses),
+		leakcheck_test(test_migrate_v4_file),
 		leakcheck_test(test_group_commit_one_transaction),
 		leakcheck_test(test_group_commit_loop),
 		leakcheck_test(test_alloc_failure),

@@ -177,6 +177,8 @@ printf '%s' "$body" | grep -q '"sip": *"INVITE sip:R2C@' || fail "dry run INVITE
 printf '%s' "$body" | grep -q 'c=TN RFC2543 +1-555-\{0,1\}555-\{0,1\}0199' ||
 	fail "dry run SDP c= line: $body"
 printf '%s' "$body" | grep -q '"to": *"+15555550199"' || fail "dry run number: $body"
+printf '%s' "$body" | grep -q '"policy": *{"decision": *"allow", *"rule": *null' ||
+	fail "dry run policy decision: $body"
 call GET /v1/requests
 after=$(printf '%s' "$body" | grep -o '"id": *"rq_' | wc -l)
 [ "$before" = "$after" ] || fail "dry run stored something ($before, $after)"
@@ -184,7 +186,11 @@ after=$(printf '%s' "$body" | grep -o '"id": *"rq_' | wc -l)
 	fail "dry run sent an INVITE"
 AS=$T6 call POST '/v1/requests?dry_run=1' -H 'Content-Type: application/json' \
 	--data-binary '{"service":"call","to":"+1 900 555 0199","from":"+1 555 555 0100"}'
-expect_error 403 destination_denied "dry run of a denied number"
+expect 200 "dry run of a denied number"
+printf '%s' "$body" | grep -q '"allowed": *false' || fail "dry run refused: $body"
+printf '%s' "$body" | grep -q '"decision": *"refuse", *"rule": *"key_deny", *"code": *"destination_denied", *"status": *403' ||
+	fail "dry run refusal: $body"
+printf '%s' "$body" | grep -q '"sip": *null' || fail "dry run refusal built an INVITE: $body"
 ok "dry run: 200, decision, the exact INVITE; nothing stored or sent"
 
 # ---- create, read, another key's request -----------------------------------
@@ -256,6 +262,7 @@ ok "Idempotency-Key: replay with Idempotent-Replayed, 409 conflict, per key, in 
 # ---- policy and limits -------------------------------------------------------
 AS=$T6 post '{"service":"call","to":"+1 900 555 0100","from":"+1 555 555 0100"}'
 expect_error 403 destination_denied "denied prefix"
+printf '%s' "$body" | grep -q '"rule": *"key_deny"' || fail "denied prefix rule: $body"
 AS=$T6 post '{"service":"call","to":"+44 20 5555 0100","from":"+1 555 555 0100"}'
 expect_error 403 destination_denied "outside the allowed prefixes"
 AS=$T6 post '{"service":"call","to":"+1 555 555 0100","from":"+1 900 555 0100"}'
@@ -269,6 +276,7 @@ AS=$T4 post "$L"
 expect 201 "limited: second"
 AS=$T4 post "$L"
 expect_error 429 rate_limited "past the burst"
+printf '%s' "$body" | grep -q '"rule": *"rate_limit"' || fail "rate limit rule: $body"
 [ -n "$(header Retry-After)" ] || fail "429 without Retry-After"
 sleep 1.1
 AS=$T4 post "$L"

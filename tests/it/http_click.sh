@@ -9,7 +9,9 @@
 # used up on the third click, also after a restart; the per-address
 # limit answers 429 with Retry-After after a SIGHUP lowered it; a bad
 # view token is 404; CORS preflights are answered for a [click] origin
-# and for nobody else; the requests are the key's own.
+# and for nobody else; the requests are the key's own; the abuse policy
+# refuses a click as any create of the key (the premium-rate list, the
+# destination cooldown once a reload sets one), with its rule and count.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/it/http_lib.sh"
 
 PINTSIM=$(dirname "$PINTGW")/tools/pintsim
@@ -42,7 +44,9 @@ while [ $try -lt 5 ] && [ -z "$sim_port" ]; do
 done
 [ -n "$sim_port" ] || fail "pintsim did not start"
 
-# conf RATE BURST MAX_TTL: the configuration (written to stdout)
+# conf RATE BURST MAX_TTL: the configuration (written to stdout); its
+# [policy] is POLICY if set, else without the destination cooldown and
+# daily cap (the clicks below dial the same numbers again and again).
 conf() {
 	cat <<EOF
 [pintgw]
@@ -57,6 +61,10 @@ sse_heartbeat = 1
 [sip]
 listen = udp:127.0.0.1:0
 t1 = 100
+
+[policy]
+${POLICY:-destination_cooldown = 0
+destination_daily_cap = 0}
 
 [click]
 rate_per_ip = $1
@@ -80,6 +88,18 @@ EOF
 }
 conf 1000 1000 3600 >"$work/pintgw.conf"
 start_pintgw
+
+# reload: SIGHUP, and wait until pintgw has read the file again.
+reload() {
+	before=$(grep -c 'config: reloaded' "$work/pintgw.log")
+	kill -HUP "$gw_pid"
+	n=0
+	until [ "$(grep -c 'config: reloaded' "$work/pintgw.log")" -gt "$before" ]; do
+		n=$((n + 1))
+		[ $n -lt 100 ] || fail "no reload"
+		sleep 0.05
+	done
+}
 
 # token [options]: a token of key shop from `pintgw token`.
 token() {
@@ -217,6 +237,36 @@ body=$(cat "$work/body")
 expect_error 400 unknown_field "an unknown field"
 ok "tampered, expired, long-lived tokens, wrong origins and numbers are refused"
 
+# ---- the abuse policy, as for any create of the key ------------------------------
+any=$(token --from +15555550100 --to +1)
+click "$any" "+1 900 555 0000"
+expect_error 403 destination_denied "a premium-rate number"
+[ "$(field rule)" = premium_rate ] || fail "premium rate: rule: $body"
+POLICY='destination_cooldown = 60'
+conf 1000 1000 3600 >"$work/pintgw.conf"
+unset POLICY
+reload
+click "$any" "+1 555 555 0001"
+expect 201 "a first click to a number"
+click "$any" "+1 555 555 0001"
+expect_error 429 destination_limited "the same number again"
+[ "$(field rule)" = destination_cooldown ] || fail "cooldown: rule: $body"
+retry=$(header Retry-After)
+[ -n "$retry" ] && [ "$retry" -ge 1 ] && [ "$retry" -le 60 ] ||
+	fail "cooldown Retry-After '$retry'"
+post '{"service":"call","to":"+1 555 555 0001","from":"+1 555 555 0100"}'
+expect_error 429 destination_limited "the key's own create to the clicked number"
+curl -s "$URL/metrics" >"$work/metrics"
+for r in premium_rate:1 destination_cooldown:2; do
+	grep -qx "pintgw_policy_refusals_total{rule=\"${r%%:*}\"} ${r#*:}" "$work/metrics" ||
+		fail "policy refusals ${r%%:*}: $(grep policy_refusals "$work/metrics")"
+done
+grep -q '^pintgw_click_requests_total{result="refused_for_key"} 2$' "$work/metrics" ||
+	fail "refused_for_key: $(grep click_requests "$work/metrics")"
+conf 1000 1000 3600 >"$work/pintgw.conf"
+reload
+ok "the policy refuses clicks with its rules, counted, and counts their dials"
+
 # ---- uses, across a restart -----------------------------------------------------
 two=$(token --from +15555550100 --max-uses 2)
 click "$two" "+1 555 555 0000"
@@ -234,13 +284,7 @@ ok "a token's uses are limited, also after a restart"
 
 # ---- the per-address limit, lowered by a reload -----------------------------------
 conf 0.2 2 3600 >"$work/pintgw.conf"
-kill -HUP "$gw_pid"
-n=0
-until grep -q 'config: reloaded' "$work/pintgw.log"; do
-	n=$((n + 1))
-	[ $n -lt 100 ] || fail "no reload"
-	sleep 0.05
-done
+reload
 free=$(token --from +15555550100)
 click "$free" "+1 555 555 0000"
 expect 201 "first of the burst"

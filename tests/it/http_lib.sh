@@ -100,7 +100,9 @@ start_sipp() {
 
 # write_conf [EXTRA]: pintgw.conf with one gateway per started SIPp (names
 # given in GATEWAYS as name:keepalive pairs) and the key "it"; EXTRA is
-# appended as is (more keys, sections).
+# appended as is (more keys, sections). [policy] is POLICY if set; else
+# the per-destination limits are off, since these tests dial the same few
+# numbers again and again (http_policy.sh tests the limits).
 write_conf() {
 	{
 		cat <<EOF
@@ -120,6 +122,10 @@ sse_heartbeat = 1
 listen = udp:127.0.0.1:0
 t1 = 100
 ring_timeout = 20
+
+[policy]
+${POLICY:-destination_cooldown = 0
+destination_daily_cap = 0}
 EOF
 		for g in $GATEWAYS; do
 			name=${g%%:*}
@@ -241,4 +247,15 @@ wait_status() {
 		n=$((n + 1))
 	done
 	fail "$1 is $(field status) after $3 s, wanted $2"
+}
+
+# One INVITE transaction per line: "<c= number> <Call-ID>", from a trace.
+invites() {
+	awk '
+	function flush() { if (inv && cid != "") print num, cid; inv = 0; cid = ""; num = "" }
+	/^-----/ { flush(); next }
+	/^INVITE sip:/ { inv = 1 }
+	/^Call-ID:/ { cid = $2 }
+	/^c=TN RFC2543 / { num = $3; gsub(/-/, "", num) }
+	END { flush() }' "$@" | tr -d '\r' | sort -u
 }

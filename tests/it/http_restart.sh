@@ -8,17 +8,6 @@
 # dialled twice (INVITEs counted per Call-ID in SIPp's trace).
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/it/http_lib.sh"
 
-# One INVITE transaction per line: "<c= number> <Call-ID>", from a trace.
-invites() {
-	awk '
-	function flush() { if (inv && cid != "") print num, cid; inv = 0; cid = ""; num = "" }
-	/^-----/ { flush(); next }
-	/^INVITE sip:/ { inv = 1 }
-	/^Call-ID:/ { cid = $2 }
-	/^c=TN RFC2543 / { num = $3; gsub(/-/, "", num) }
-	END { flush() }' "$@" | tr -d '\r' | sort -u
-}
-
 start_sipp answer http_answer.xml
 start_sipp ring http_ring.xml
 GATEWAYS="answer:1 ring:0"

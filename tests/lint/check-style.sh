@@ -22,7 +22,8 @@ fi
 
 text=$(find . -path ./.git -prune -o -path ./build-aux -prune -o \
 	-path ./autom4te.cache -prune -o -path ./tests/fuzz/corpus -prune -o \
-	-path ./tests/data -prune -o -path ./fuzz-work -prune -o -type f \
+	-path ./tests/data -prune -o -path ./fuzz-work -prune -o \
+	-path ./tests/browser/node_modules -prune -o -type f \
 	\( -name '*.[ch]' -o -name '*.sh' -o -name '*.md' -o -name '*.am' \
 	   -o -name '*.ac' -o -name '*.m4' -o -name '*.conf' -o -name '*.xml' \
 	   -o -name '*.js' -o -name '*.html' -o -name '*.css' -o -name '*.yaml' \

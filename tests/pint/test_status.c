@@ -555,6 +555,7 @@ static void test_names(void **state)
 	static const char *const outcomes[] = {
 		"ok", "busy", "no_answer", "rejected", "unsupported", "not_found",
 		"unreachable", "auth_failed", "interrupted", "canceled", "expired", "error",
+		"content_fetch_failed",
 	};
 	enum pint_status s;
 	enum pint_outcome o;

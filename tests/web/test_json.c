@@ -191,6 +191,22 @@ static void test_error_body(void **state)
 	assert_string_equal(body, "{\"error\": {\"code\": \"body_too_large\", "
 			    "\"message\": \"too \\\"big\\\"\"}}");
 	free(body);
+
+	/* a policy refusal names its rule, right after the code */
+	web_json_err_set(&e, 403, "destination_denied", "to", "premium");
+	web_json_err_rule(&e, "premium_rate");
+	assert_int_equal(web_json_error_body(&body, NULL, &e), 0);
+	assert_string_equal(body, "{\"error\": {\"code\": \"destination_denied\", "
+			    "\"rule\": \"premium_rate\", \"message\": \"to: premium\", "
+			    "\"field\": \"to\"}}");
+	free(body);
+	/* the next error starts without one */
+	web_json_err_set(&e, 429, "rate_limited", "", "slow down");
+	assert_string_equal(e.rule, "");
+	web_json_err_rule(&e, "a\nb");
+	assert_string_equal(e.rule, "a?b");
+	web_json_err_rule(&e, NULL);
+	assert_string_equal(e.rule, "");
 }
 
 static void test_quote_clean(void **state)

@@ -386,6 +386,8 @@ static void test_names(void **state)
 	assert_string_equal(web_resource_outcome_name(WEB_OUTCOME_NO_ANSWER), "no_answer");
 	assert_string_equal(web_resource_outcome_name(WEB_OUTCOME_AUTH_FAILED), "auth_failed");
 	assert_string_equal(web_resource_outcome_name(WEB_OUTCOME_ERROR), "error");
+	assert_string_equal(web_resource_outcome_name(WEB_OUTCOME_CONTENT_FETCH_FAILED),
+			    "content_fetch_failed");
 	assert_null(web_resource_outcome_name(WEB_OUTCOME_NONE));
 	assert_null(web_resource_outcome_name(WEB_OUTCOME_COUNT));
 }
