@@ -1,13 +1,14 @@
 /*
  * gateway/api_demo.c — the routes outside /v1: the files compiled in from
  * web/static (the demo page at "/", /widget.js …) with ETag revalidation,
- * and in demo mode /demo/config (the key and outcome table for the page,
- * to loopback clients only) and /demo/trace/{id} (the SIP messages of a
- * request, for its owner).
+ * and in demo mode /demo/config (the key, a fresh click token for the
+ * page's call button and the outcome table, to loopback clients only) and
+ * /demo/trace/{id} (the SIP messages of a request, for its owner).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "gateway/api_int.h"
 #include "gateway/demo.h"
@@ -15,6 +16,7 @@
 #include "web/static.h"
 
 #define TRACE_PREFIX "/demo/trace/"
+#define DEMO_TOKEN_TTL 86400u   /* seconds; the page asks at each load */
 
 /* The page's own script and styles, and the widget's injected <style>. */
 #define PAGE_CSP "default-src 'self'; style-src 'self' 'unsafe-inline'; " \
@@ -74,8 +76,38 @@ static void reply_body(struct web_http_req *req, int err, char *body,
 	free(body);
 }
 
+/*
+ * A click token of the demo key for the page's call button: a call to
+ * any number, from the key's A party, without a use limit, valid a day
+ * (at most [click] max_ttl).
+ */
+static int demo_token(struct gw_api *api, char *buf, size_t size)
+{
+	uint32_t ttl = api->d->conf->click.max_ttl;
+	uint8_t r[GW_CLICK_JTI_BYTES];
+	const uint8_t *secret;
+	struct gw_click c;
+	size_t slen;
+	int err;
+
+	err = gw_secrets_get(api->d->secrets, GW_DEMO_KEY_NAME, &secret,
+			     &slen);
+	if (err)
+		return err;
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return errno ? errno : EIO;
+	memset(&c, 0, sizeof(c));
+	memcpy(c.key, GW_DEMO_KEY_NAME, sizeof(GW_DEMO_KEY_NAME));
+	memcpy(c.service, "call", sizeof("call"));
+	c.exp = api_wall_ms() / 1000 + (ttl < DEMO_TOKEN_TTL ? ttl :
+					 DEMO_TOKEN_TTL);
+	gw_click_jti(c.jti, r);
+	return gw_click_mint(buf, size, NULL, &c, secret, slen);
+}
+
 static void demo_config(struct gw_api *api, struct web_http_req *req)
 {
+	char token[GW_CLICK_TOKEN_MAX + 1];
 	char *body = NULL;
 	size_t len = 0;
 	int err;
@@ -86,7 +118,12 @@ static void demo_config(struct gw_api *api, struct web_http_req *req)
 			       "clients only");
 		return;
 	}
-	err = gw_demo_config_json(api->d->demo, &body, &len);
+	err = demo_token(api, token, sizeof(token));
+	if (err)
+		log_warn("demo: no click token for the page: %s",
+			 strerror(err));
+	err = gw_demo_config_json(api->d->demo, err ? NULL : token, &body,
+				  &len);
 	reply_body(req, err, body, len);
 }
 

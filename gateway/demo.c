@@ -371,8 +371,8 @@ static int outcomes_json(json_t **arrp)
 }
 
 /* {"api_key", "sim", "outcomes": [{digits, name, description}]} */
-int gw_demo_config_json(const struct gw_demo *demo, char **bodyp,
-			size_t *lenp)
+int gw_demo_config_json(const struct gw_demo *demo, const char *click_token,
+			char **bodyp, size_t *lenp)
 {
 	json_t *root = json_object(), *arr = NULL;
 	char sim[32];
@@ -381,6 +381,8 @@ int gw_demo_config_json(const struct gw_demo *demo, char **bodyp,
 	snprintf(sim, sizeof(sim), "udp:127.0.0.1:%u", demo->sim_port);
 	if (!err)
 		err = web_json_set_str(root, "api_key", demo->api_key);
+	if (!err)
+		err = web_json_set_str(root, "click_token", click_token);
 	if (!err)
 		err = web_json_set_str(root, "sim", sim);
 	if (!err)

@@ -48,9 +48,10 @@ const char *gw_demo_conf_path(const struct gw_demo *demo);
 /* Once HTTP listens: print the banner (page, API key, curl line). */
 int gw_demo_started(struct gw_demo *demo, uint16_t http_port);
 
-/* GET /demo/config: the key, a click token, the outcome table (JSON). */
-int gw_demo_config_json(const struct gw_demo *demo, char **bodyp,
-			size_t *lenp);
+/* GET /demo/config: the key, click_token (the caller's, signed with the
+ * key's secret; NULL: none), the outcome table (JSON). */
+int gw_demo_config_json(const struct gw_demo *demo, const char *click_token,
+			char **bodyp, size_t *lenp);
 
 /* GET /demo/trace/{id}: the messages of the request whose INVITE had
  * call_id (NULL: none yet), oldest first (JSON). */

@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/it/demo.sh — `pintgw --demo` as a first-time user meets it: the
 # banner with the page and a working API key, the page and widget served
-# from the binary, /demo/config, calls through the built-in PINT server
-# reaching completed and busy, the SIP messages of each request in
-# /demo/trace/{id}, and the temporary directory gone after SIGTERM.
+# from the binary, /demo/config with a click token that POST /v1/click
+# takes, calls through the built-in PINT server reaching completed and
+# busy, the SIP messages of each request in /demo/trace/{id}, and the
+# temporary directory gone after SIGTERM.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/it/http_lib.sh"
 
 # ---- wrong usage is refused before anything starts ------------------------
@@ -83,7 +84,28 @@ body=$(cat "$work/body")
 [ "$(field api_key)" = "$TOKEN" ] || fail "/demo/config key: $body"
 printf '%s' "$body" | grep -q '"digits":"0486","name":"busy"' ||
 	fail "/demo/config outcomes: $body"
-ok "/demo/config: the key and the outcome table"
+ctok=$(field click_token)
+case $ctok in pc1.*.*) ;; *) fail "/demo/config click_token: $body" ;; esac
+ok "/demo/config: the key, a click token and the outcome table"
+
+# ---- the call button's click token -----------------------------------------
+code=$(curl -s -m 20 -o "$work/body" -w '%{http_code}' \
+	-H 'Content-Type: application/json' -H "Origin: $URL" \
+	--data-binary "{\"token\":\"$ctok\",\"to\":\"+1 555 555 0000\"}" \
+	"$URL/v1/click")
+body=$(cat "$work/body")
+expect 201 "a click with the page's token"
+[ -n "$(field view_token)" ] || fail "click without a view token: $body"
+clicked=$(field id)
+code=$(curl -s -m 20 -o "$work/body" -w '%{http_code}' \
+	-H 'Content-Type: application/json' \
+	--data-binary "{\"token\":\"$ctok\",\"to\":\"+1 900 555 0000\"}" \
+	"$URL/v1/click")
+body=$(cat "$work/body")
+expect_error 403 destination_denied "a premium-rate click"
+[ "$(field rule)" = premium_rate ] || fail "premium-rate click: $body"
+wait_status "$clicked" completed 20
+ok "the page's token clicks as the demo key; the deny list applies"
 
 # ---- calls through the built-in PINT server --------------------------------
 post '{"service":"call","to":"+1 555 555 0000"}'
