@@ -231,6 +231,12 @@ void api_too_many(struct web_http_req *req, const char *code,
 void api_create_free_all(struct gw_api *api);
 int api_idem_check(const struct gw_store_idem *idem, const uint8_t *hash);
 
+/* api_dry.c: the reply of a dry run */
+void api_dry_run(struct gw_api *api, struct web_http_req *req,
+		 const struct web_req *wreq, const struct gw_spec *spec,
+		 const struct gw_auth_key *key, const char *scope,
+		 const struct gw_policy_verdict *v);
+
 /* api_cancel.c: DELETE /v1/requests/{id} */
 void api_cancel(struct gw_api *api, struct web_http_req *req,
 		const struct api_match *m, const char *owner);
