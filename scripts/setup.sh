@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 packages="gcc make autoconf automake pkg-config
 	libosip2-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev
 	libcmocka-dev libsqlite3-dev libssl-dev libexpat1-dev libinih-dev
-	sip-tester curl jq perl clang libclang-rt-14-dev
+	sip-tester curl jq perl clang libclang-rt-14-dev valgrind
 	chromium chromium-driver"
 # make check-browser runs node and npm too; one installed another way
 # (NodeSource's nodejs brings its own npm) is kept as it is.
