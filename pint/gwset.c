@@ -609,14 +609,20 @@ void pint_gwset_info(const struct pint_gwset *set, size_t idx,
 
 /*
  * For /readyz: some gateway is UP (resting ones count: they answered and
- * their rest is short; UNKNOWN does not).
+ * their rest is short). UNKNOWN counts only without keepalives: nothing
+ * would ever probe such a gateway, so it is taken as up until requests
+ * to it fail (pintgw.conf(5), keepalive = 0).
  */
 bool pint_gwset_any_up(const struct pint_gwset *set)
 {
 	size_t i;
 
 	for (i = 0; set && i < set->count; i++) {
-		if (set->gw[i].used && set->gw[i].health == PINT_GWSET_UP)
+		const struct gw *g = &set->gw[i];
+
+		if (g->used && (g->health == PINT_GWSET_UP ||
+				(g->health == PINT_GWSET_UNKNOWN &&
+				 !g->c.conf.keepalive_ms)))
 			return true;
 	}
 	return false;

@@ -363,7 +363,8 @@ static void test_bad_index(void **state)
 	pint_gwset_sent(NULL, 0);
 	pint_gwset_timeout(NULL, 0, 0);
 	pint_gwset_info(set, 0, NULL);
-	assert_false(pint_gwset_any_up(set));
+	/* still UNKNOWN without keepalives, so up: nothing marked it down */
+	assert_true(pint_gwset_any_up(set));
 	assert_int_equal(pint_gwset_next_deadline(set), UINT64_MAX);
 	pint_gwset_info(set, 0, &info);
 	assert_int_equal(info.sent, 0);
@@ -625,15 +626,29 @@ static void test_any_up_and_names(void **state)
 	struct pint_gwset_conf c[2] = {
 		gw("a", "192.0.2.1", 0), gw("b", "192.0.2.2", 0),
 	};
-	struct pint_gwset *set = mkset(c, 2);
+	struct pint_gwset *set;
+	size_t i;
 
 	(void)state;
-	assert_false(pint_gwset_any_up(set));   /* UNKNOWN does not count */
+	/* with keepalives, UNKNOWN does not count until one is answered */
+	c[0].keepalive_ms = c[1].keepalive_ms = 30000;
+	set = mkset(c, 2);
+	assert_false(pint_gwset_any_up(set));
 	pint_gwset_keepalive(set, 1, true, 0);
 	assert_true(pint_gwset_any_up(set));
 	pint_gwset_keepalive(set, 0, false, 0);
 	assert_true(pint_gwset_any_up(set));
 	pint_gwset_timeout(set, 1, 0);
+	assert_false(pint_gwset_any_up(set));
+	pint_gwset_free(set);
+
+	/* without keepalives nothing probes: UNKNOWN counts, DOWN does not */
+	c[0].keepalive_ms = c[1].keepalive_ms = 0;
+	c[0].down_after = c[1].down_after = 1;
+	set = mkset(c, 2);
+	assert_true(pint_gwset_any_up(set));
+	for (i = 0; i < 2; i++)
+		pint_gwset_timeout(set, i, 0);
 	assert_false(pint_gwset_any_up(set));
 	pint_gwset_free(set);
 
