@@ -193,8 +193,8 @@ int ua_send_tsx(struct pint_ua *ua, osip_message_t *m,
 	err = ua_serialize(ua, m, &buf, &len);
 	if (!err) {
 		ua->send_err = 0;
-		err = pint_tsx_start_buf(idp, ua->tsx, buf, len, peer, ctx,
-					 ua->now);
+		err = pint_tsx_start_built(idp, ua->tsx, m, buf, len, peer,
+					   ctx, ua->now);
 		*netp = err && ua->send_err;
 	}
 	free(buf);

@@ -179,7 +179,7 @@ static void respond(struct pint_ua *ua, struct pint_tsx *tsx,
 	if (!err)
 		err = ua_serialize(ua, r, &buf, &len);
 	if (!err)
-		err = pint_tsx_respond_buf(tsx, buf, len, ua->now);
+		err = pint_tsx_respond_built(tsx, r, buf, len, ua->now);
 	/* unanswered, the transaction would absorb the peer's retries */
 	if (err)
 		pint_tsx_terminate(tsx);
