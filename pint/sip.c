@@ -613,8 +613,13 @@ static int reparses(osip_message_t *m)
 	return rc;
 }
 
-/* What osip takes on trust: presence, ranges and agreement of fields. */
-static int check_fields(osip_message_t *m, struct pint_sip_error *why)
+/*
+ * What osip takes on trust: presence, ranges and agreement of fields. A
+ * head already in osip's printed form (canon) cannot fail to print or to
+ * parse again: that check is for the others.
+ */
+static int check_fields(osip_message_t *m, bool canon,
+			struct pint_sip_error *why)
 {
 	unsigned long mark = pint_sip_nomem_mark();
 	struct pint_pl v, method;
@@ -661,6 +666,8 @@ static int check_fields(osip_message_t *m, struct pint_sip_error *why)
 		fail(why, "bad Max-Forwards", 400);
 		return EBADMSG;
 	}
+	if (canon)
+		return 0;
 	err = pint_sip_osip_err(printable(m), mark, EBADMSG);
 	if (!err)
 		err = pint_sip_osip_err(reparses(m), mark, EBADMSG);
@@ -675,7 +682,8 @@ static int check_fields(osip_message_t *m, struct pint_sip_error *why)
  * characters, start line, Content-Length, header count), then osip parses the
  * header section and we attach the body (multipart split leniently), then
  * mandatory fields, ranges and parameter names are checked, and osip must
- * read back what it prints for the headers. Without Content-Length the body
+ * read back what it prints for the headers (it does by construction when
+ * they are in its printed form already). Without Content-Length the body
  * is the rest of the buffer; bytes past Content-Length are ignored (RFC 3261
  * §18.3). EBADMSG or EMSGSIZE come with *why filled (why may be NULL).
  */
@@ -743,7 +751,7 @@ int pint_sip_parse(osip_message_t **msgp, const char *buf, size_t len,
 	if (!err)
 		err = attach_body(msg, buf + h.len, clen, why);
 	if (!err)
-		err = check_fields(msg, why);
+		err = check_fields(msg, pint_sip_head_canonical(&h), why);
 	if (!err)
 		err = pint_sip_osip_err(0, mark, 0);
 

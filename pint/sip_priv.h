@@ -1,5 +1,6 @@
 /*
- * pint/sip_priv.h — shared by sip.c, siphead.c, sipmsg.c and sipmime.c.
+ * pint/sip_priv.h — shared by sip.c, siphead.c, sipmsg.c, sipmime.c and
+ * sipcanon.c.
  *
  * Not for use outside pint/sip*.c. osip never sees an allocation failure
  * (pint_sip_init()'s hooks serve it from a reserve and count it), so every
@@ -33,6 +34,7 @@ struct pint_sip_head {
 
 int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h);
 int pint_sip_head_clen(const struct pint_sip_head *h, size_t *clenp);
+bool pint_sip_head_canonical(const struct pint_sip_head *h);
 bool pint_sip_field_is(const struct pint_sip_hfield *f, const char *full,
 		       const char *compact);
 size_t pint_sip_skip_crlf(const char *p, size_t len);
