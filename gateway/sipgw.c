@@ -30,13 +30,11 @@
 
 /* ---- identifiers --------------------------------------------------------- */
 
-/* The ua's rand handler: the OS RNG, whole or an errno. */
-int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
+static int os_rand(uint8_t *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
 
-	(void)arg;
 	while (got < len) {
 		n = getrandom(buf + got, len - got, 0);
 		if (n < 0) {
@@ -46,6 +44,32 @@ int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
 		}
 		got += (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * The ua's rand handler (arg: the gw_sip, or NULL): the OS RNG, whole or
+ * an errno. With a gw_sip, small requests are served from its pool of
+ * bytes read ahead, each byte handed out once and then wiped.
+ */
+int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
+{
+	struct gw_sip *s = arg;
+	uint8_t *p;
+	int err;
+
+	if (!s || len > sizeof(s->rpool) / 4)
+		return os_rand(buf, len);
+	if (s->rleft < len) {
+		err = os_rand(s->rpool, sizeof(s->rpool));
+		if (err)
+			return err;
+		s->rleft = sizeof(s->rpool);
+	}
+	p = s->rpool + sizeof(s->rpool) - s->rleft;
+	memcpy(buf, p, len);
+	memset(p, 0, len);
+	s->rleft -= len;
 	return 0;
 }
 
@@ -611,6 +635,7 @@ void gw_sip_free(struct gw_sip *s)
 	pint_ua_free(s->ua);
 	gw_tp_free(s->tp);
 	pint_gwset_free(s->gws);
+	explicit_bzero(s->rpool, sizeof(s->rpool));
 	free(s);
 }
 

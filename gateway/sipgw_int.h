@@ -18,6 +18,7 @@
 #define SIPGW_HOST_SIZE (PINT_REQ_MAX_HOST + 3u)    /* "[v6]" and NUL */
 #define SIPGW_TOKEN_SIZE PINT_UA_TOKEN_SIZE         /* 128 bits, base64url */
 #define SIPGW_SESS_SIZE PINT_UA_DECIMAL_SIZE        /* 128 bits, decimal */
+#define SIPGW_RAND_POOL 1024u      /* getrandom() once per ~6 calls, not ~10 times a call */
 
 struct gw_sip {
 	struct gw_loop *loop;
@@ -40,6 +41,9 @@ struct gw_sip {
 	char origin[SIPGW_HOST_SIZE];   /* SDP o= address, no brackets */
 	bool origin_ipv6;
 	char user[PINT_REQ_MAX_TOKEN + 1];
+	/* OS random bytes read ahead: a call takes ~10 identifiers */
+	uint8_t rpool[SIPGW_RAND_POOL];
+	size_t rleft;                   /* unused bytes at the pool's end */
 };
 
 /* sipgw.c */
