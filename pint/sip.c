@@ -553,66 +553,6 @@ static bool addresses_ok(const osip_message_t *m)
 		params_tokens(&m->content_type->gen_params));
 }
 
-static int printed(int rc, char **sp)
-{
-	osip_free(*sp);
-	*sp = NULL;
-	return rc;
-}
-
-/*
- * osip_message_to_str() ignores a failure to print From, To, Call-ID,
- * CSeq, Content-Type or MIME-Version and leaves a bare "Content-Type: "
- * behind (e.g. a parameter without value): print them first.
- */
-static int printable(const osip_message_t *m)
-{
-	char *s = NULL;
-	int rc = 0;
-
-	if (m->from)
-		rc = printed(osip_from_to_str(m->from, &s), &s);
-	if (!rc && m->to)
-		rc = printed(osip_to_to_str(m->to, &s), &s);
-	if (!rc && m->call_id)
-		rc = printed(osip_call_id_to_str(m->call_id, &s), &s);
-	if (!rc && m->cseq)
-		rc = printed(osip_cseq_to_str(m->cseq, &s), &s);
-	if (!rc && m->content_type)
-		rc = printed(osip_content_type_to_str(m->content_type, &s), &s);
-	if (!rc && m->mime_version)
-		rc = printed(osip_content_length_to_str(m->mime_version, &s),
-			     &s);
-	return rc;
-}
-
-/*
- * osip accepts some headers it prints in a form it then refuses ("sip:n\t;"
- * becomes "<sip:n>", an empty port, a one-letter host…): print the header
- * section (bodies set aside, they are ours) and have osip read it again.
- */
-static int reparses(osip_message_t *m)
-{
-	osip_list_t bodies = m->bodies;
-	osip_message_t *c = NULL;
-	char *s = NULL;
-	size_t n = 0;
-	int rc;
-
-	osip_list_init(&m->bodies);
-	osip_message_force_update(m);
-	rc = osip_message_to_str(m, &s, &n);
-	m->bodies = bodies;
-	osip_message_force_update(m);
-	if (!rc)
-		rc = osip_message_init(&c);
-	if (!rc)
-		rc = osip_message_parse(c, s, n);
-	osip_message_free(c);
-	osip_free(s);
-	return rc;
-}
-
 /*
  * What osip takes on trust: presence, ranges and agreement of fields. A
  * head already in osip's printed form (canon) cannot fail to print or to
@@ -668,9 +608,9 @@ static int check_fields(osip_message_t *m, bool canon,
 	}
 	if (canon)
 		return 0;
-	err = pint_sip_osip_err(printable(m), mark, EBADMSG);
+	err = pint_sip_osip_err(pint_sip_printable(m), mark, EBADMSG);
 	if (!err)
-		err = pint_sip_osip_err(reparses(m), mark, EBADMSG);
+		err = pint_sip_osip_err(pint_sip_reparses(m), mark, EBADMSG);
 	if (err == EBADMSG)
 		fail(why, "unprintable header", 400);
 	return err;
@@ -784,12 +724,13 @@ int pint_sip_to_str(const osip_message_t *msg, char **strp, size_t *lenp)
 	unsigned long mark = pint_sip_nomem_mark();
 	char *s = NULL, *out;
 	size_t n = 0;
-	int err;
+	int err = 0;
 
 	if (!msg || !strp)
 		return EINVAL;
 	osip_message_force_update(m);
-	err = pint_sip_osip_err(printable(m), mark, EINVAL);
+	if (!pint_sip_prints(m))
+		err = pint_sip_osip_err(pint_sip_printable(m), mark, EINVAL);
 	if (!err)
 		err = pint_sip_osip_err(osip_message_to_str(m, &s, &n), mark,
 					EINVAL);

@@ -1,5 +1,7 @@
 /*
- * pint/sipcanon.c — header sections already in the form osip prints.
+ * pint/sipcanon.c — what osip prints back: the checks that it can print
+ * a message and read the print again, and header sections already in
+ * the form osip prints, which need no such check.
  *
  * osip reads some headers in forms it then prints in a way it refuses
  * ("sip:n\t;", an empty port, a one-letter host…), so pint_sip_parse has
@@ -355,5 +357,104 @@ bool pint_sip_head_canonical(const struct pint_sip_head *h)
 	for (i = 0; i < h->n; i++)
 		if (!field_ok(&h->f[i]))
 			return false;
+	return true;
+}
+
+/* ---- printing and reading back ---------------------------------------- */
+
+static int printed(int rc, char **sp)
+{
+	osip_free(*sp);
+	*sp = NULL;
+	return rc;
+}
+
+/*
+ * osip_message_to_str() ignores a failure to print From, To, Call-ID,
+ * CSeq, Content-Type or MIME-Version and leaves a bare "Content-Type: "
+ * behind (e.g. a parameter without value): print them first. 0 or
+ * osip's error.
+ */
+int pint_sip_printable(const osip_message_t *m)
+{
+	char *s = NULL;
+	int rc = 0;
+
+	if (m->from)
+		rc = printed(osip_from_to_str(m->from, &s), &s);
+	if (!rc && m->to)
+		rc = printed(osip_to_to_str(m->to, &s), &s);
+	if (!rc && m->call_id)
+		rc = printed(osip_call_id_to_str(m->call_id, &s), &s);
+	if (!rc && m->cseq)
+		rc = printed(osip_cseq_to_str(m->cseq, &s), &s);
+	if (!rc && m->content_type)
+		rc = printed(osip_content_type_to_str(m->content_type, &s), &s);
+	if (!rc && m->mime_version)
+		rc = printed(osip_content_length_to_str(m->mime_version, &s),
+			     &s);
+	return rc;
+}
+
+/*
+ * osip accepts some headers it prints in a form it then refuses ("sip:n\t;"
+ * becomes "<sip:n>", an empty port, a one-letter host…): print the header
+ * section (bodies set aside, they are ours) and have osip read it again.
+ * 0 or osip's error.
+ */
+int pint_sip_reparses(osip_message_t *m)
+{
+	osip_list_t bodies = m->bodies;
+	osip_message_t *c = NULL;
+	char *s = NULL;
+	size_t n = 0;
+	int rc;
+
+	osip_list_init(&m->bodies);
+	osip_message_force_update(m);
+	rc = osip_message_to_str(m, &s, &n);
+	m->bodies = bodies;
+	osip_message_force_update(m);
+	if (!rc)
+		rc = osip_message_init(&c);
+	if (!rc)
+		rc = osip_message_parse(c, s, n);
+	osip_message_free(c);
+	osip_free(s);
+	return rc;
+}
+
+static bool uri_prints(const osip_uri_t *u)
+{
+	return u && (u->host || u->string) && (u->scheme || !u->string);
+}
+
+/*
+ * What pint_sip_printable() finds out, without printing: the parts whose
+ * absence makes those printers fail are all there. They can fail
+ * otherwise only for memory, which the allocation count reports.
+ */
+bool pint_sip_prints(const osip_message_t *m)
+{
+	const osip_content_type_t *ct = m->content_type;
+	int i;
+
+	if ((m->from && !uri_prints(m->from->url)) ||
+	    (m->to && !uri_prints(m->to->url)) ||
+	    (m->call_id && !m->call_id->number) ||
+	    (m->cseq && (!m->cseq->number || !m->cseq->method)) ||
+	    (m->mime_version && !m->mime_version->value))
+		return false;
+	if (!ct)
+		return true;
+	if (!ct->type || !ct->subtype)
+		return false;
+	for (i = 0; i < osip_list_size(&ct->gen_params); i++) {
+		const osip_generic_param_t *gp =
+			osip_list_get(&ct->gen_params, i);
+
+		if (!gp->gvalue)
+			return false;
+	}
 	return true;
 }

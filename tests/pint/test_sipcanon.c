@@ -1,7 +1,8 @@
 /*
  * tests/pint/test_sipcanon.c — pint_sip_head_canonical: which header
  * sections skip the print-and-reparse check, and that each field it takes
- * is really printed back unchanged by the osip we link.
+ * is really printed back unchanged by the osip we link; pint_sip_prints
+ * against pint_sip_printable.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -275,6 +276,92 @@ static void test_messages(void **state)
 	}
 }
 
+/* The ways a parsed message can be left unprintable by direct edits. */
+enum edit {
+	E_NONE, E_CTYPE_PARAM, E_CTYPE_SUBTYPE, E_FROM_URL, E_TO_HOST,
+	E_CALL_ID, E_CSEQ_METHOD, E_MIME_VERSION, E_URI_SCHEME, E_END,
+};
+
+static void edit(osip_message_t *m, enum edit e)
+{
+	osip_content_length_t *mv = NULL;
+
+	switch (e) {
+	case E_CTYPE_PARAM:
+		assert_int_equal(osip_generic_param_add(&m->content_type->gen_params,
+							osip_strdup("charset"),
+							NULL), 0);
+		break;
+	case E_CTYPE_SUBTYPE:
+		osip_free(m->content_type->subtype);
+		m->content_type->subtype = NULL;
+		break;
+	case E_FROM_URL:
+		osip_uri_free(m->from->url);
+		m->from->url = NULL;
+		break;
+	case E_TO_HOST:
+		osip_free(m->to->url->host);
+		m->to->url->host = NULL;
+		break;
+	case E_CALL_ID:
+		osip_free(m->call_id->number);
+		m->call_id->number = NULL;
+		break;
+	case E_CSEQ_METHOD:
+		osip_free(m->cseq->method);
+		m->cseq->method = NULL;
+		break;
+	case E_MIME_VERSION:
+		assert_int_equal(osip_content_length_init(&mv), 0);
+		m->mime_version = mv;
+		break;
+	case E_URI_SCHEME:
+		m->to->url->string = osip_strdup("opaque");
+		osip_free(m->to->url->scheme);
+		m->to->url->scheme = NULL;
+		break;
+	case E_NONE:
+	case E_END:
+		break;
+	}
+}
+
+/*
+ * pint_sip_prints() agrees with pint_sip_printable(), which prints, on
+ * every part whose absence makes osip's printer fail, and pint_sip_to_str
+ * refuses what either refuses.
+ */
+static void test_prints(void **state)
+{
+	const char msg[] = "OPTIONS sip:R2C@127.0.0.1 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKp1\r\n"
+		"From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\n"
+		"Call-ID: p1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\n"
+		"Content-Type: text/plain\r\n\r\nhello";
+	osip_message_t *m;
+	char *s;
+	size_t n;
+	int e;
+
+	(void)state;
+	for (e = E_NONE; e < E_END; e++) {
+		m = NULL;
+		assert_int_equal(pint_sip_parse(&m, msg, sizeof(msg) - 1, NULL),
+				 0);
+		edit(m, (enum edit)e);
+		assert_int_equal(pint_sip_prints(m), e == E_NONE);
+		assert_int_equal(pint_sip_printable(m) == 0, e == E_NONE);
+		s = NULL;
+		/* osip reports a MIME-Version without value as no memory */
+		assert_int_equal(pint_sip_to_str(m, &s, &n),
+				 e == E_NONE ? 0 : e == E_MIME_VERSION ?
+				 ENOMEM : EINVAL);
+		free(s);
+		osip_message_free(m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +369,7 @@ int main(void)
 		leakcheck_test(test_uri_table),
 		leakcheck_test(test_fixed_points),
 		leakcheck_test(test_messages),
+		leakcheck_test(test_prints),
 	};
 
 	return cmocka_run_group_tests_name("sipcanon", tests, group_setup,
