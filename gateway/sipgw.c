@@ -590,6 +590,8 @@ int gw_sip_alloc(struct gw_sip **sp, struct gw_loop *loop,
 	gw_loop_add_prepare(loop, &s->prep, prepare_h, s);
 	gw_loop_add_check(loop, &s->chk, check_h, s);
 	s->hooked = true;
+	/* every message parsed and printed reuses osip's small blocks */
+	pint_sip_cache_use(true);
 	*sp = s;
 	return 0;
 }
@@ -635,6 +637,8 @@ void gw_sip_free(struct gw_sip *s)
 	pint_ua_free(s->ua);
 	gw_tp_free(s->tp);
 	pint_gwset_free(s->gws);
+	if (s->hooked)
+		pint_sip_cache_use(false);
 	explicit_bzero(s->rpool, sizeof(s->rpool));
 	free(s);
 }

@@ -1,5 +1,5 @@
 /*
- * pint/sip.c — start-up, raw checks, osip parsing, printing.
+ * pint/sip.c — raw checks, osip parsing, printing.
  *
  * osip is lenient where it hurts (status 4294967496 read as 200, CSeq and
  * Content-Length unchecked, LF-only bodies dropped, Warning texts split at
@@ -8,153 +8,11 @@
  * attached by us from the raw bytes.
  */
 #include <errno.h>
-#include <malloc.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pint/sip_priv.h"
-
-/*
- * osip does not survive allocation failures (measured): several printers
- * realloc without a NULL check, list insertions leak, and a parse can
- * "succeed" with half-built headers. So osip never sees one: a failed osip
- * allocation is served from a per-thread reserve and counted, and every
- * wrapper then reports ENOMEM and frees what osip built, which returns the
- * reserve. This and the count are the only mutable state in pint/.
- */
-#define RESERVE_SIZE (256u * 1024u)
-
-struct rhdr {                   /* in front of each reserve block */
-	size_t size;
-	size_t pad;             /* keeps 16-byte alignment */
-};
-
-static _Thread_local struct {
-	unsigned char *base;    /* NULL: no reserve on this thread */
-	size_t used;
-	unsigned long live;
-} rsv;
-
-static _Thread_local unsigned long nomem;
-
-static bool in_reserve(const void *p)
-{
-	uintptr_t a = (uintptr_t)p, b = (uintptr_t)rsv.base;
-
-	return rsv.base && a >= b && a < b + RESERVE_SIZE;
-}
-
-static void *reserve_alloc(size_t size)
-{
-	size_t need = sizeof(struct rhdr) + ((size + 15) & ~(size_t)15);
-	struct rhdr *h;
-
-	nomem++;
-	if (!rsv.base || size > RESERVE_SIZE || need > RESERVE_SIZE - rsv.used)
-		return NULL;
-	h = (struct rhdr *)(void *)(rsv.base + rsv.used);
-	h->size = size;
-	rsv.used += need;
-	rsv.live++;
-	return h + 1;
-}
-
-static void osip_free_hook(void *ptr)
-{
-	if (!in_reserve(ptr)) {
-		free(ptr);
-		return;
-	}
-	if (--rsv.live == 0)
-		rsv.used = 0;
-}
-
-static void *osip_malloc_hook(size_t size)
-{
-	void *p = malloc(size);
-
-	return p ? p : reserve_alloc(size);
-}
-
-static void *osip_realloc_hook(void *ptr, size_t size)
-{
-	size_t old;
-	void *p;
-
-	if (!ptr)
-		return osip_malloc_hook(size);
-	if (!in_reserve(ptr)) {
-		p = realloc(ptr, size);
-		if (p || size == 0)
-			return p;
-	}
-	/* ptr is still valid: move it by hand */
-	old = in_reserve(ptr) ? ((struct rhdr *)ptr - 1)->size :
-		malloc_usable_size(ptr);
-	p = malloc(size);
-	if (!p)
-		p = reserve_alloc(size);
-	if (!p)
-		return NULL;
-	memcpy(p, ptr, old < size ? old : size);
-	osip_free_hook(ptr);
-	return p;
-}
-
-static void trace_none(const char *fi, int li, osip_trace_level_t level,
-		       const char *chfr, va_list ap)
-{
-	(void)fi;
-	(void)li;
-	(void)level;
-	(void)chfr;
-	(void)ap;
-}
-
-/*
- * Once at start-up, before any thread and before any other osip call:
- * osip's tables, its allocators with this thread's reserve (other threads
- * get none: osip failures there are not contained), and no tracing to
- * stderr (the daemon logs, libraries do not).
- */
-int pint_sip_init(void)
-{
-	int lvl;
-
-	if (!rsv.base) {
-		rsv.base = malloc(RESERVE_SIZE);
-		if (!rsv.base)
-			return ENOMEM;
-	}
-	osip_set_allocators(osip_malloc_hook, osip_realloc_hook,
-			    osip_free_hook);
-	osip_trace_initialize_func(END_TRACE_LEVEL, trace_none);
-	for (lvl = TRACE_LEVEL0; lvl < END_TRACE_LEVEL; lvl++)
-		osip_trace_disable_level((osip_trace_level_t)lvl);
-	if (parser_init() != 0)
-		return ENOMEM;
-	return 0;
-}
-
-/* The failure count now; compare with pint_sip_osip_err() later. */
-unsigned long pint_sip_nomem_mark(void)
-{
-	return nomem;
-}
-
-/*
- * The one translation of osip return codes: ENOMEM when osip said so or an
- * allocation failed since mark (whatever osip returned), dflt for any
- * other negative code, else 0.
- */
-int pint_sip_osip_err(int rc, unsigned long mark, int dflt)
-{
-	if (rc == OSIP_NOMEM || nomem != mark)
-		return ENOMEM;
-	return rc < 0 ? dflt : 0;
-}
 
 /* RFC 3261 token characters. */
 bool pint_sip_is_token(int c)

@@ -1,6 +1,6 @@
 /*
- * pint/sip_priv.h — shared by sip.c, siphead.c, sipmsg.c, sipmime.c and
- * sipcanon.c.
+ * pint/sip_priv.h — shared by sip.c, siphead.c, sipmsg.c, sipmime.c,
+ * sipcanon.c and sipalloc.c.
  *
  * Not for use outside pint/sip*.c. osip never sees an allocation failure
  * (pint_sip_init()'s hooks serve it from a reserve and count it), so every
