@@ -306,12 +306,12 @@ int req_uri_new(osip_uri_t **up, const char *s)
 	osip_uri_t *u = NULL;
 	int err;
 
-	err = pint_req_check_uri(s);
-	if (err)
-		return err;
+	/* the scan that fills u checks as pint_req_check_uri does */
+	if (!s || !*s)
+		return EINVAL;
 	if (osip_uri_init(&u) != 0)
 		return ENOMEM;
-	err = uri_scan(s, strlen(s), u);
+	err = uri_scan(s, strnlen(s, PINT_REQ_MAX_URI + 1), u);
 	if (err)
 		osip_uri_free(u);
 	else
