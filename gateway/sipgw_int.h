@@ -8,6 +8,7 @@
 #ifndef GW_SIPGW_INT_H
 #define GW_SIPGW_INT_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,6 +45,8 @@ struct gw_sip {
 	/* OS random bytes read ahead: a call takes ~10 identifiers */
 	uint8_t rpool[SIPGW_RAND_POOL];
 	size_t rleft;                   /* unused bytes at the pool's end */
+	struct sockaddr_storage src;    /* the last source address seen */
+	char src_ip[INET6_ADDRSTRLEN];  /* as text; "" until the first */
 };
 
 /* sipgw.c */
