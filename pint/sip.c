@@ -162,16 +162,22 @@ static int check_request_line(struct pint_pl s, struct pint_sip_error *why)
 
 /* ---- parse ------------------------------------------------------------- */
 
+#define OSIP_HEAD_STACK 4096u
+
 /*
  * The header section osip gets: no Content-Length, no Warning, compact
  * names spelt out (osip prints unknown ones as "O:"), CRLF line ends.
+ * *bufp comes in as a buffer of OSIP_HEAD_STACK bytes and goes out as the
+ * text: in that buffer, or in a malloc()ed one when it does not fit.
  */
 static int osip_head(const char *p, const struct pint_sip_head *h, char **bufp,
 		     size_t *lenp)
 {
 	size_t o, i;
 	/* bare LFs may double; a spelt-out compact name adds < 16 bytes */
-	char *b = malloc(2 * h->len + 3 + 16 * (size_t)h->n);
+	size_t need = 2 * h->len + 3 + 16 * (size_t)h->n;
+	/* the caller's buffer (OSIP_HEAD_STACK bytes) when it is enough */
+	char *b = need <= OSIP_HEAD_STACK ? *bufp : malloc(need);
 
 	if (!b)
 		return ENOMEM;
@@ -492,7 +498,7 @@ int pint_sip_parse(osip_message_t **msgp, const char *buf, size_t len,
 	unsigned long mark = pint_sip_nomem_mark();
 	struct pint_sip_head h;
 	size_t skip, clen, hlen;
-	char *hbuf = NULL;
+	char stack[OSIP_HEAD_STACK], *hbuf = stack;
 	int err;
 
 	fail(why, NULL, 0);
@@ -554,7 +560,8 @@ int pint_sip_parse(osip_message_t **msgp, const char *buf, size_t len,
 		err = pint_sip_osip_err(0, mark, 0);
 
 out:
-	free(hbuf);
+	if (hbuf != stack)
+		free(hbuf);
 	if (err) {
 		if (err == ENOMEM)
 			fail(why, NULL, 0);

@@ -60,15 +60,21 @@ static void *reserve_alloc(size_t size)
 /*
  * A parse or a print makes and frees a hundred and more small blocks, and
  * glibc's per-thread cache keeps only 7 of each size: most of them take
- * the long way through its bins. While pint_sip_cache_use() is on, osip's
- * freed blocks of up to CACHE_CLASSES sizes wait in per-size lists (last
- * in, first out, CACHE_MAX_PER_CLASS each) for its next allocations.
- * Sizes are glibc's usable ones: 24, 40, 56, ... bytes.
+ * the long way through its bins, and the few large ones (a message's
+ * text, osip's copy of what it parses) make glibc consolidate its fast
+ * bins each time. While pint_sip_cache_use() is on, osip's freed blocks
+ * wait here for its next allocations: by size (glibc's usable sizes 24,
+ * 40, 56, ... CACHE_SMALL_MAX bytes, last in first out, up to
+ * CACHE_CLASS_BYTES of each size), and up to CACHE_LARGE larger ones.
  */
-#define CACHE_CLASSES 16u
-#define CACHE_MAX_PER_CLASS 256u
 #define CACHE_BASE 24u
 #define CACHE_GRAIN 16u
+#define CACHE_SMALL_MAX 1032u
+#define CACHE_CLASSES ((CACHE_SMALL_MAX - CACHE_BASE) / CACHE_GRAIN + 1)
+#define CACHE_CLASS_BYTES (64u * 1024u)
+#define CACHE_MAX_PER_CLASS 256u
+#define CACHE_LARGE 8u
+#define CACHE_LARGE_MAX (128u * 1024u)
 
 struct cblk {
 	struct cblk *next;
@@ -78,17 +84,29 @@ static _Thread_local struct {
 	unsigned users;
 	struct cblk *head[CACHE_CLASSES];
 	unsigned n[CACHE_CLASSES];
+	void *large[CACHE_LARGE];
+	size_t large_size[CACHE_LARGE];         /* usable bytes, 0: empty */
 } cache;
 
 static void *cache_get(size_t size)
 {
-	size_t c = size <= CACHE_BASE ? 0 :
-		   (size - CACHE_BASE + CACHE_GRAIN - 1) / CACHE_GRAIN;
+	size_t c, i;
 	struct cblk *b;
 
-	if (c >= CACHE_CLASSES || !cache.head[c])
+	if (size > CACHE_SMALL_MAX) {
+		for (i = 0; i < CACHE_LARGE; i++) {
+			if (cache.large_size[i] >= size) {
+				cache.large_size[i] = 0;
+				return cache.large[i];
+			}
+		}
 		return NULL;
+	}
+	c = size <= CACHE_BASE ? 0 :
+	    (size - CACHE_BASE + CACHE_GRAIN - 1) / CACHE_GRAIN;
 	b = cache.head[c];
+	if (!b)
+		return NULL;
 	cache.head[c] = b->next;
 	cache.n[c]--;
 	return b;
@@ -97,13 +115,27 @@ static void *cache_get(size_t size)
 /* Keep ptr (a malloc() block) for reuse; false: free it. */
 static bool cache_put(void *ptr)
 {
-	size_t u = malloc_usable_size(ptr), c;
+	size_t u, c, i;
 	struct cblk *b = ptr;
 
-	if (!cache.users || u < CACHE_BASE || (u - CACHE_BASE) % CACHE_GRAIN)
+	if (!cache.users)
+		return false;
+	u = malloc_usable_size(ptr);
+	if (u > CACHE_SMALL_MAX) {
+		for (i = 0; u <= CACHE_LARGE_MAX && i < CACHE_LARGE; i++) {
+			if (!cache.large_size[i]) {
+				cache.large[i] = ptr;
+				cache.large_size[i] = u;
+				return true;
+			}
+		}
+		return false;
+	}
+	if (u < CACHE_BASE || (u - CACHE_BASE) % CACHE_GRAIN)
 		return false;
 	c = (u - CACHE_BASE) / CACHE_GRAIN;
-	if (c >= CACHE_CLASSES || cache.n[c] >= CACHE_MAX_PER_CLASS)
+	if (cache.n[c] >= CACHE_MAX_PER_CLASS ||
+	    (cache.n[c] + 1) * u > CACHE_CLASS_BYTES)
 		return false;
 	b->next = cache.head[c];
 	cache.head[c] = b;
@@ -116,7 +148,8 @@ static bool cache_put(void *ptr)
  * (false, which frees what it holds). Calls nest: it stays on until each
  * "on" has had its "off". For long-lived users of the SIP stack (the
  * daemon's SIP side): blocks wait in it instead of going back to the
- * heap, up to CACHE_CLASSES * CACHE_MAX_PER_CLASS of them.
+ * heap, up to CACHE_CLASSES * CACHE_CLASS_BYTES + CACHE_LARGE *
+ * CACHE_LARGE_MAX bytes (in practice a few hundred kilobytes).
  */
 void pint_sip_cache_use(bool on)
 {
@@ -136,6 +169,11 @@ void pint_sip_cache_use(bool on)
 			free(b);
 		}
 		cache.n[c] = 0;
+	}
+	for (c = 0; c < CACHE_LARGE; c++) {
+		if (cache.large_size[c])
+			free(cache.large[c]);
+		cache.large_size[c] = 0;
 	}
 }
 
