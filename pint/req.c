@@ -151,18 +151,15 @@ static int check_base(const struct pint_req_base *b)
 		return ERANGE;
 	if (b->route_count > PINT_REQ_MAX_ROUTES)
 		return EMSGSIZE;
+	/* the three URIs are checked as they are scanned (req_uri_new) */
 	err = pint_req_check_token(b->method, PINT_REQ_MAX_TOKEN);
-	if (!err)
-		err = pint_req_check_uri(b->ruri);
+	if (!err && (!b->ruri || !b->from_uri || !b->to_uri))
+		err = EINVAL;
 	if (!err)
 		err = req_check_opt(b->from_display, PINT_REQ_MAX_DISPLAY,
 				    REQ_TEXT);
 	if (!err)
-		err = pint_req_check_uri(b->from_uri);
-	if (!err)
 		err = pint_req_check_token(b->from_tag, PINT_REQ_MAX_TOKEN);
-	if (!err)
-		err = pint_req_check_uri(b->to_uri);
 	if (!err && b->to_tag)
 		err = pint_req_check_token(b->to_tag, PINT_REQ_MAX_TOKEN);
 	if (!err)
