@@ -51,13 +51,20 @@ static void head_fault(struct pint_sip_head *h, const char *why)
 		h->bad = why;
 }
 
+/* A token character; header names are letters and '-' almost always. */
+static bool name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+	       pint_sip_is_token(c);
+}
+
 static void field_split(struct pint_sip_head *h, const char *p,
 			struct pint_sip_hfield *f)
 {
 	struct pint_pl raw = {p + f->off, f->end - f->off};
 	size_t i = 0;
 
-	while (i < raw.l && pint_sip_is_token((unsigned char)raw.p[i]))
+	while (i < raw.l && name_char((unsigned char)raw.p[i]))
 		i++;
 	f->name.p = raw.p;
 	f->name.l = i;
@@ -129,8 +136,9 @@ int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h)
 		f->end = end;
 		field_split(h, p, f);
 
-		if (pint_pl_caseeq(&f->name, "content-length") ||
-		    pint_pl_caseeq(&f->name, "l")) {
+		if ((f->name.l == 14 &&
+		     strncasecmp(f->name.p, "content-length", 14) == 0) ||
+		    (f->name.l == 1 && (f->name.p[0] | 0x20) == 'l')) {
 			if (h->nclen++ == 0)
 				h->clen = f->value;
 		}
@@ -192,14 +200,21 @@ bool pint_sip_has_ctl(const char *p, size_t n)
 /* Copies [p, p+n) to dst with every bare LF turned into CRLF. */
 size_t pint_sip_copy_crlf(char *dst, const char *p, size_t n)
 {
-	size_t i, o = 0;
+	const char *lf, *e = p + n, *s = p;
+	size_t o = 0, k;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+	/* runs up to each LF copied whole: most fields have none */
+	while ((lf = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		k = (size_t)(lf - s);
+		memcpy(dst + o, s, k);
+		o += k;
+		if (lf == p || lf[-1] != '\r')
 			dst[o++] = '\r';
-		dst[o++] = p[i];
+		dst[o++] = '\n';
+		s = lf + 1;
 	}
-	return o;
+	memcpy(dst + o, s, (size_t)(e - s));
+	return o + (size_t)(e - s);
 }
 
 
