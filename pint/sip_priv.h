@@ -25,7 +25,7 @@ struct pint_sip_head {
 	struct pint_pl start;   /* start line without its line end */
 	size_t len;             /* bytes up to and including the empty line */
 	unsigned n;             /* header fields (all of them, stored or not) */
-	struct pint_sip_hfield f[PINT_SIP_MAX_HEADERS];
+	struct pint_sip_hfield f[PINT_SIP_MAX_HEADERS];  /* [0, n) set */
 	const char *bad;        /* first syntax fault, NULL when none */
 	bool bad_bytes;         /* NUL, bare CR, CTL: never echo these */
 	unsigned nclen;         /* Content-Length fields */
