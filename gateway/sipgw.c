@@ -30,13 +30,11 @@
 
 /* ---- identifiers --------------------------------------------------------- */
 
-/* The ua's rand handler: the OS RNG, whole or an errno. */
-int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
+static int os_rand(uint8_t *buf, size_t len)
 {
 	size_t got = 0;
 	ssize_t n;
 
-	(void)arg;
 	while (got < len) {
 		n = getrandom(buf + got, len - got, 0);
 		if (n < 0) {
@@ -46,6 +44,32 @@ int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
 		}
 		got += (size_t)n;
 	}
+	return 0;
+}
+
+/*
+ * The ua's rand handler (arg: the gw_sip, or NULL): the OS RNG, whole or
+ * an errno. With a gw_sip, small requests are served from its pool of
+ * bytes read ahead, each byte handed out once and then wiped.
+ */
+int gw_sip_rand(uint8_t *buf, size_t len, void *arg)
+{
+	struct gw_sip *s = arg;
+	uint8_t *p;
+	int err;
+
+	if (!s || len > sizeof(s->rpool) / 4)
+		return os_rand(buf, len);
+	if (s->rleft < len) {
+		err = os_rand(s->rpool, sizeof(s->rpool));
+		if (err)
+			return err;
+		s->rleft = sizeof(s->rpool);
+	}
+	p = s->rpool + sizeof(s->rpool) - s->rleft;
+	memcpy(buf, p, len);
+	memset(p, 0, len);
+	s->rleft -= len;
 	return 0;
 }
 
@@ -94,6 +118,52 @@ static int line_len(const char *buf, size_t len)
 	return e ? (int)(e - buf) : (int)(len < 200 ? len : 200);
 }
 
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return a->ss_family == AF_INET6 &&
+	       ((const struct sockaddr_in6 *)a)->sin6_scope_id ==
+	       ((const struct sockaddr_in6 *)b)->sin6_scope_id &&
+	       memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr,
+		      sizeof(struct in6_addr)) == 0;
+}
+
+/*
+ * The source address as text, and its port. Most messages come from the
+ * same gateway as the one before: its text is kept (inet_ntop costs more
+ * than a message's whole Via check).
+ */
+static int source_ip(struct gw_sip *s, const struct gw_tp_peer *from,
+		     char ip[INET6_ADDRSTRLEN], uint16_t *portp)
+{
+	int err;
+
+	if (s->src_ip[0] && same_host(&s->src, &from->addr)) {
+		memcpy(ip, s->src_ip, sizeof(s->src_ip));
+		*portp = port_of(&from->addr);
+		return 0;
+	}
+	err = gw_tp_peer_ip(from, ip, INET6_ADDRSTRLEN, portp);
+	if (!err) {
+		s->src = from->addr;
+		memcpy(s->src_ip, ip, sizeof(s->src_ip));
+	}
+	return err;
+}
+
 /*
  * A message from the transport, parsed and checked once there (with the
  * top Via's received/rport set): the ua works on that message, and on
@@ -108,7 +178,7 @@ static void recv_h(osip_message_t *msg, const char *raw, size_t len,
 	uint16_t port;
 	int err;
 
-	if (gw_tp_peer_ip(from, ip, sizeof(ip), &port) != 0) {
+	if (source_ip(s, from, ip, &port) != 0) {
 		osip_message_free(msg);
 		return;
 	}
@@ -212,13 +282,6 @@ static void check_h(void *arg)
 }
 
 /* ---- [sip]: sockets and local identities --------------------------------- */
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET6)
-		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
-}
 
 static int open_tp(struct gw_sip *s, const struct gw_conf_sip *sc, char *msg,
 		   size_t msgsize)
@@ -566,6 +629,8 @@ int gw_sip_alloc(struct gw_sip **sp, struct gw_loop *loop,
 	gw_loop_add_prepare(loop, &s->prep, prepare_h, s);
 	gw_loop_add_check(loop, &s->chk, check_h, s);
 	s->hooked = true;
+	/* every message parsed and printed reuses osip's small blocks */
+	pint_sip_cache_use(true);
 	*sp = s;
 	return 0;
 }
@@ -611,6 +676,9 @@ void gw_sip_free(struct gw_sip *s)
 	pint_ua_free(s->ua);
 	gw_tp_free(s->tp);
 	pint_gwset_free(s->gws);
+	if (s->hooked)
+		pint_sip_cache_use(false);
+	explicit_bzero(s->rpool, sizeof(s->rpool));
 	free(s);
 }
 

@@ -8,6 +8,7 @@
 #ifndef GW_SIPGW_INT_H
 #define GW_SIPGW_INT_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@
 
 #define SIPGW_HOST_SIZE (PINT_REQ_MAX_HOST + 3u)    /* "[v6]" and NUL */
 #define SIPGW_SESS_SIZE PINT_UA_DECIMAL_SIZE        /* 128 bits, decimal */
+#define SIPGW_RAND_POOL 1024u      /* getrandom() once per ~6 calls, not ~10 times a call */
 
 struct gw_sip {
 	struct gw_loop *loop;
@@ -39,6 +41,11 @@ struct gw_sip {
 	char origin[SIPGW_HOST_SIZE];   /* SDP o= address, no brackets */
 	bool origin_ipv6;
 	char user[PINT_REQ_MAX_TOKEN + 1];
+	/* OS random bytes read ahead: a call takes ~10 identifiers */
+	uint8_t rpool[SIPGW_RAND_POOL];
+	size_t rleft;                   /* unused bytes at the pool's end */
+	struct sockaddr_storage src;    /* the last source address seen */
+	char src_ip[INET6_ADDRSTRLEN];  /* as text; "" until the first */
 };
 
 /* sipgw.c */

@@ -1,11 +1,12 @@
 /*
- * gateway/transport.c — listeners, UDP, message checks and peers.
+ * gateway/transport.c — listeners, message checks and peers.
  *
  * One receive path for both transports: a whole message (a datagram or a
  * TCP frame) goes through pint_sip_parse; a refused request is answered
  * statelessly from its raw bytes, anything else refused is dropped; a
  * request's top Via gets received/rport (RFC 3261 §18.2.1, RFC 3581) and
- * the message goes up. TCP connections live in transport_tcp.c.
+ * the message goes up. Datagrams are read and sent in transport_udp.c,
+ * TCP connections live in transport_tcp.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -243,9 +244,6 @@ static int via_fix(osip_message_t *msg, const struct gw_tp_peer *from)
 	return err;
 }
 
-static int send_udp(struct gw_tp *tp, const struct gw_tp_peer *to,
-		    const char *buf, size_t len);
-
 /* A stateless answer to a refused request, back the way it came. */
 static void answer(struct gw_tp *tp, const char *buf, size_t len,
 		   const struct pint_sip_error *why,
@@ -267,7 +265,7 @@ static void answer(struct gw_tp *tp, const char *buf, size_t len,
 		return;
 	}
 	if (from->proto == GW_TP_UDP)
-		err = send_udp(tp, from, s, n);
+		err = gw_tp_udp_send(tp, from, s, n);
 	else
 		err = gw_tp_tcp_send(tp, from, s, n);
 	if (!err)
@@ -314,129 +312,12 @@ void gw_tp_deliver(struct gw_tp *tp, const char *buf, size_t len,
 	tp->recv_h(msg, buf, len, from, tp->arg);
 }
 
-/* Whether a datagram is only CRLFs (an RFC 5626 keep-alive). */
-static bool only_crlf(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != '\r' && p[i] != '\n')
-			return false;
-	return true;
-}
-
-/* SO_RXQ_OVFL: the socket's drop count when this datagram was queued. */
-static void rx_drops(struct tp_listener *l, struct msghdr *mh)
-{
-	struct cmsghdr *cm;
-	uint32_t v;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SO_RXQ_OVFL ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(v)))
-			continue;
-		memcpy(&v, CMSG_DATA(cm), sizeof(v));
-		/* a 32-bit counter that wraps: add the difference */
-		l->tp->st.rx_drops += (uint32_t)(v - l->drops_seen);
-		l->drops_seen = v;
-	}
-}
-
-/* Level-triggered: a bounded batch per turn, the rest next turn. */
-static void udp_h(int fd, uint32_t events, void *arg)
-{
-	struct tp_listener *l = arg;
-	struct gw_tp *tp = l->tp;
-	union {
-		char buf[CMSG_SPACE(sizeof(uint32_t))];
-		struct cmsghdr align;
-	} ctl;
-	struct gw_tp_peer from;
-	struct msghdr mh;
-	struct iovec iov;
-	unsigned i;
-	ssize_t n;
-
-	(void)events;
-	for (i = 0; i < GW_TP_UDP_BATCH; i++) {
-		memset(&from, 0, sizeof(from));
-		memset(&mh, 0, sizeof(mh));
-		iov.iov_base = tp->rbuf;
-		iov.iov_len = tp->max_msg + 1;
-		mh.msg_name = &from.addr;
-		mh.msg_namelen = sizeof(from.addr);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
-		n = recvmsg(fd, &mh, MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			/* EINTR, or an ICMP error queued on the socket */
-			continue;
-		}
-		rx_drops(l, &mh);
-		tp->st.udp_in++;
-		tp->st.udp_in_bytes += (uint64_t)n;
-		if ((mh.msg_flags & MSG_TRUNC) || (size_t)n > tp->max_msg) {
-			tp->st.oversize++;
-			tp->st.dropped++;
-			continue;
-		}
-		if (only_crlf(tp->rbuf, (size_t)n))
-			continue;
-		from.proto = GW_TP_UDP;
-		from.addrlen = mh.msg_namelen;
-		from.local = (int)l->idx;
-		gw_tp_deliver(tp, tp->rbuf, (size_t)n, &from);
-	}
-}
-
-/* ---- sending ------------------------------------------------------------- */
-
-/* The UDP socket to send from: the one it came in on, else the family's. */
-static struct tp_listener *udp_listener(struct gw_tp *tp, const struct gw_tp_peer *to)
-{
-	size_t i;
-
-	if (to->local >= 0 && (size_t)to->local < tp->nls) {
-		struct tp_listener *l = &tp->ls[to->local];
-
-		if (l->ufd >= 0 && l->addr.ss_family == to->addr.ss_family)
-			return l;
-	}
-	for (i = 0; i < tp->nls; i++)
-		if (tp->ls[i].ufd >= 0 && tp->ls[i].addr.ss_family == to->addr.ss_family)
-			return &tp->ls[i];
-	return NULL;
-}
-
-static int send_udp(struct gw_tp *tp, const struct gw_tp_peer *to,
-		    const char *buf, size_t len)
-{
-	struct tp_listener *l = udp_listener(tp, to);
-	ssize_t n;
-
-	if (!l) {
-		tp->st.send_errors++;
-		return EAFNOSUPPORT;
-	}
-	n = sendto(l->ufd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,
-		   (const struct sockaddr *)&to->addr, to->addrlen);
-	if (n < 0) {
-		tp->st.send_errors++;
-		return errno;
-	}
-	tp->st.udp_out++;
-	tp->st.udp_out_bytes += (uint64_t)n;
-	return 0;
-}
-
 /*
- * Send one whole message. UDP: sendto from the listener it came in on
- * (to->local) or the first of the family; EAGAIN when the socket buffer is
- * full (the transaction layer retransmits). TCP: on connection to->conn,
+ * Send one whole message. UDP: from the listener it came in on
+ * (to->local) or the first of the family, queued and sent at the end of
+ * the loop turn (transport_udp.c); a send that fails then is counted, and
+ * a hard failure (no route, a firewall) makes sends to that address fail
+ * here with its errno for a while. TCP: on connection to->conn,
  * else on an open connection to to->addr, else on a new one (connected
  * without blocking, queued until then). ENOBUFS when the connection's
  * queue would pass max_queue, EMSGSIZE over PINT_SIP_MAX_MSG, else the
@@ -455,7 +336,7 @@ int gw_tp_send(struct gw_tp *tp, const struct gw_tp_peer *to, const char *buf,
 	    !(to->proto == GW_TP_TCP && to->conn))
 		return EINVAL;
 	if (to->proto == GW_TP_UDP)
-		return send_udp(tp, to, buf, len);
+		return gw_tp_udp_send(tp, to, buf, len);
 	if (to->proto == GW_TP_TCP)
 		return gw_tp_tcp_send(tp, to, buf, len);
 	return EINVAL;
@@ -589,7 +470,8 @@ static int open_listener(struct gw_tp *tp, struct tp_listener *l,
 	if (err)
 		return err;
 	if (l->ufd >= 0)
-		err = gw_fd_watch(tp->loop, &l->uw, l->ufd, EPOLLIN, udp_h, l);
+		err = gw_fd_watch(tp->loop, &l->uw, l->ufd, EPOLLIN,
+				  gw_tp_udp_h, l);
 	if (!err && l->tfd >= 0)
 		err = gw_fd_watch(tp->loop, &l->tw, l->tfd, EPOLLIN,
 				  gw_tp_tcp_accept_h, l);
@@ -657,12 +539,10 @@ int gw_tp_alloc(struct gw_tp **tpp, struct gw_loop *loop,
 	tp->rcvbuf = cfg->udp_rcvbuf ? cfg->udp_rcvbuf : GW_TP_DEF_SOCKBUF;
 	tp->sndbuf = cfg->udp_sndbuf ? cfg->udp_sndbuf : GW_TP_DEF_SOCKBUF;
 	tp->seed = seed();
-	tp->rbuf = malloc(tp->max_msg + 1);
 	tp->ls = calloc(cfg->nlisten, sizeof(*tp->ls));
-	if (!tp->rbuf || !tp->ls) {
-		err = ENOMEM;
+	err = tp->ls ? gw_tp_udp_init(tp) : ENOMEM;
+	if (err)
 		goto out;
-	}
 	err = gw_tp_tcp_init(tp);
 	if (err)
 		goto out;
@@ -690,8 +570,9 @@ out:
 }
 
 /*
- * Close every socket, unwatch every fd, stop every timer and free it all;
- * NULL-safe. No handler is called. Not from inside a gw_tp handler.
+ * Send the datagrams still queued, close every socket, unwatch every fd,
+ * stop every timer and free it all; NULL-safe. No handler is called. Not
+ * from inside a gw_tp handler.
  */
 void gw_tp_free(struct gw_tp *tp)
 {
@@ -699,11 +580,11 @@ void gw_tp_free(struct gw_tp *tp)
 
 	if (!tp)
 		return;
+	gw_tp_udp_free(tp);
 	gw_tp_tcp_free(tp);
 	for (i = 0; i < tp->nls; i++)
 		close_listener(tp, &tp->ls[i]);
 	free(tp->ls);
-	free(tp->rbuf);
 	free(tp);
 }
 

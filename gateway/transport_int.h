@@ -1,6 +1,7 @@
 /*
- * gateway/transport_int.h — shared by transport.c (listeners, UDP, message
- * checks, peers) and transport_tcp.c (connections). Not for other files.
+ * gateway/transport_int.h — shared by transport.c (listeners, message
+ * checks, peers), transport_udp.c (datagrams in and out) and
+ * transport_tcp.c (connections). Not for other files.
  *
  * The gw_tp owns listeners and connections. A connection that closes is
  * unhashed and its fd closed at once, but its memory is freed by a defer
@@ -13,6 +14,25 @@
 #include "gateway/transport.h"
 
 #define TP_PAUSE_MS 100u        /* accept paused after EMFILE and friends */
+#define TP_RECV_VEC 16u         /* datagrams per recvmmsg(), buffers kept */
+#define TP_SEND_QUEUE 64u       /* datagrams queued before a flush */
+#define TP_SEND_BYTES (64u * 1024u)     /* and their bytes */
+#define TP_FAILS 8u             /* addresses a send failed to, remembered */
+#define TP_FAIL_MS 2000u        /* for as long */
+
+struct tp_dgram {               /* a datagram waiting in the send queue */
+	int fd;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	size_t off;             /* in gw_tp.sbuf */
+	size_t len;
+};
+
+struct tp_fail {                /* a hard send failure, err 0: unused */
+	struct sockaddr_storage addr;
+	int err;
+	uint64_t until;         /* loop time */
+};
 
 struct gw_tp;
 
@@ -77,7 +97,15 @@ struct gw_tp {
 	uint32_t sndbuf;
 	struct tp_listener *ls;
 	size_t nls;
-	char *rbuf;                     /* UDP datagrams, max_msg + 1 */
+	char *rbuf;                     /* TP_RECV_VEC x (max_msg + 1) */
+	struct tp_dgram *sq;            /* TP_SEND_QUEUE, nsq of them used */
+	size_t nsq;
+	char *sbuf;                     /* TP_SEND_BYTES, slen used */
+	size_t slen;
+	struct gw_defer sflush;         /* sends the queue at the turn end */
+	struct tp_fail fails[TP_FAILS];
+	size_t fail_next;               /* ring position */
+	uint64_t fail_until;            /* the latest of fails[].until */
 	uint64_t seed;                  /* address hash and To tags */
 	uint64_t ntags;
 	struct gw_tp_stats st;
@@ -94,6 +122,14 @@ struct gw_tp {
 /* transport.c */
 void gw_tp_deliver(struct gw_tp *tp, const char *buf, size_t len,
 		   const struct gw_tp_peer *from);
+
+/* transport_udp.c */
+int gw_tp_udp_init(struct gw_tp *tp);
+void gw_tp_udp_free(struct gw_tp *tp);
+void gw_tp_udp_h(int fd, uint32_t events, void *arg);
+int gw_tp_udp_send(struct gw_tp *tp, const struct gw_tp_peer *to,
+		   const char *buf, size_t len);
+void gw_tp_udp_flush(struct gw_tp *tp);
 
 /* transport_tcp.c */
 int gw_tp_tcp_init(struct gw_tp *tp);

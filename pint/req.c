@@ -17,18 +17,33 @@
 #include "pint/pl.h"
 #include "pint/req_int.h"
 
+/* v in decimal into buf (at least 21 bytes), NUL-terminated. */
+static void utoa(char *buf, unsigned long long v)
+{
+	char rev[21];
+	size_t n = 0, i;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	buf[n] = '\0';
+}
+
 static int add_via(osip_message_t *m, const struct pint_req_local *loc,
 		   const char *tp, const char *branch)
 {
 	const char *h = loc->host;
 	size_t hl = strlen(h);
 	osip_via_t *v = NULL;
-	char port[8];
+	char port[24];
 	int err;
 
 	if (osip_via_init(&v) != 0)
 		return ENOMEM;
-	snprintf(port, sizeof(port), "%u", (unsigned)loc->port);
+	utoa(port, loc->port);
 	if (h[0] == '[') {
 		h++;
 		hl -= 2;
@@ -151,18 +166,15 @@ static int check_base(const struct pint_req_base *b)
 		return ERANGE;
 	if (b->route_count > PINT_REQ_MAX_ROUTES)
 		return EMSGSIZE;
+	/* the three URIs are checked as they are scanned (req_uri_new) */
 	err = pint_req_check_token(b->method, PINT_REQ_MAX_TOKEN);
-	if (!err)
-		err = pint_req_check_uri(b->ruri);
+	if (!err && (!b->ruri || !b->from_uri || !b->to_uri))
+		err = EINVAL;
 	if (!err)
 		err = req_check_opt(b->from_display, PINT_REQ_MAX_DISPLAY,
 				    REQ_TEXT);
 	if (!err)
-		err = pint_req_check_uri(b->from_uri);
-	if (!err)
 		err = pint_req_check_token(b->from_tag, PINT_REQ_MAX_TOKEN);
-	if (!err)
-		err = pint_req_check_uri(b->to_uri);
 	if (!err && b->to_tag)
 		err = pint_req_check_token(b->to_tag, PINT_REQ_MAX_TOKEN);
 	if (!err)
@@ -184,7 +196,7 @@ int pint_req_build(osip_message_t **msgp, const struct pint_req_local *loc,
 {
 	osip_message_t *m = NULL;
 	const char *tp;
-	char num[16];
+	char num[24];
 	size_t i;
 	int err;
 
@@ -199,7 +211,7 @@ int pint_req_build(osip_message_t **msgp, const struct pint_req_local *loc,
 		err = msg_start(&m, b->method, b->ruri);
 	if (err)
 		return err;
-	snprintf(num, sizeof(num), "%lu", (unsigned long)b->cseq);
+	utoa(num, b->cseq);
 	err = add_via(m, loc, tp, tx->branch);
 	if (!err)
 		err = req_addr_new(&m->from, b->from_display, b->from_uri,

@@ -306,12 +306,12 @@ int req_uri_new(osip_uri_t **up, const char *s)
 	osip_uri_t *u = NULL;
 	int err;
 
-	err = pint_req_check_uri(s);
-	if (err)
-		return err;
+	/* the scan that fills u checks as pint_req_check_uri does */
+	if (!s || !*s)
+		return EINVAL;
 	if (osip_uri_init(&u) != 0)
 		return ENOMEM;
-	err = uri_scan(s, strlen(s), u);
+	err = uri_scan(s, strnlen(s, PINT_REQ_MAX_URI + 1), u);
 	if (err)
 		osip_uri_free(u);
 	else
@@ -377,20 +377,72 @@ void req_line_init(struct req_line *l)
 	l->over = false;
 }
 
+/* Append n bytes; over (and nothing more) when they do not fit. */
+static void lbytes(struct req_line *l, const char *s, size_t n)
+{
+	if (l->over || n >= sizeof(l->buf) - l->len) {
+		l->over = true;
+		return;
+	}
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+
+/*
+ * Append fmt formatted, as snprintf would. %s, %c, %u and %% (all the
+ * formats this file and req.c use) are written here: vsnprintf costs
+ * more than the rest of building a URI. Any other goes to vsnprintf.
+ */
 void req_lput(struct req_line *l, const char *fmt, ...)
 {
+	char num[16];
+	const char *f, *s;
 	va_list ap;
 	int n;
 
 	if (l->over)
 		return;
+	for (f = fmt; *f; f++)
+		if (*f == '%' && (!f[1] || !strchr("scu%", f[1])))
+			break;
 	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+	if (*f) {
+		n = vsnprintf(l->buf + l->len, sizeof(l->buf) - l->len, fmt, ap);
+		if (n < 0 || (size_t)n >= sizeof(l->buf) - l->len)
+			l->over = true;
+		else
+			l->len += (size_t)n;
+		va_end(ap);
+		return;
+	}
+	for (f = fmt; *f && !l->over; f++) {
+		if (*f != '%') {
+			for (s = f; f[1] && f[1] != '%'; f++)
+				;
+			lbytes(l, s, (size_t)(f - s) + 1);
+			continue;
+		}
+		switch (*++f) {
+		case 's':
+			s = va_arg(ap, const char *);
+			lbytes(l, s, strlen(s));
+			break;
+		case 'c':
+			num[0] = (char)va_arg(ap, int);
+			lbytes(l, num, 1);
+			break;
+		case 'u':
+			n = snprintf(num, sizeof(num), "%u",
+				     va_arg(ap, unsigned));
+			lbytes(l, num, (size_t)n);
+			break;
+		default:
+			lbytes(l, "%", 1);
+			break;
+		}
+	}
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(l->buf) - l->len)
-		l->over = true;
-	else
-		l->len += (size_t)n;
 }
 
 /* A quoted-string with '"' and '\' escaped (RFC 3261 §25.1). */

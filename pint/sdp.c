@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -112,10 +113,14 @@ const char *pint_sdp_res_name(enum pint_sdp_res_kind kind)
 	return (size_t)kind < NELEM(res_names) ? res_names[kind] : NULL;
 }
 
-/* The empty model: every field unset, no media. */
+/*
+ * The empty model: every field unset, no media. The media sections (most
+ * of the struct) are cleared one by one as they are added.
+ */
 void pint_sdp_init(struct pint_sdp *sdp)
 {
-	memset(sdp, 0, sizeof(*sdp));
+	memset(sdp, 0, offsetof(struct pint_sdp, media));
+	sdp->nmedia = 0;
 }
 
 /* Append an empty media section; EMSGSIZE when PINT_SDP_MAX_MEDIA are used. */

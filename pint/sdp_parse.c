@@ -135,6 +135,7 @@ static int dec_media(struct dec *d, struct pint_pl val)
 		return EBADMSG;
 
 	m = &d->sdp->media[d->sdp->nmedia++];
+	memset(m, 0, sizeof(*m));
 	m->media = f[0];
 	m->type = pint_sdp_mtype_of(&f[0]);
 	m->port = (unsigned)port;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -498,11 +499,13 @@ int pint_svc_encode(struct pint_svc_body *out, const struct pint_svc_req *req,
 	err = check_req(req, wire);
 	if (err)
 		goto out;
-	sc = calloc(1, sizeof(*sc));
+	/* the SDP model (28 KB, mostly media slots) is set up by build_sdp */
+	sc = malloc(sizeof(*sc));
 	if (!sc) {
 		err = ENOMEM;
 		goto out;
 	}
+	memset(sc->number, 0, sizeof(*sc) - offsetof(struct scratch, number));
 	err = build_sdp(sc, req, wire);
 	if (err)
 		goto out;

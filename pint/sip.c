@@ -1,5 +1,5 @@
 /*
- * pint/sip.c — start-up, raw checks, osip parsing, printing.
+ * pint/sip.c — raw checks, osip parsing, printing.
  *
  * osip is lenient where it hurts (status 4294967496 read as 200, CSeq and
  * Content-Length unchecked, LF-only bodies dropped, Warning texts split at
@@ -8,153 +8,11 @@
  * attached by us from the raw bytes.
  */
 #include <errno.h>
-#include <malloc.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pint/sip_priv.h"
-
-/*
- * osip does not survive allocation failures (measured): several printers
- * realloc without a NULL check, list insertions leak, and a parse can
- * "succeed" with half-built headers. So osip never sees one: a failed osip
- * allocation is served from a per-thread reserve and counted, and every
- * wrapper then reports ENOMEM and frees what osip built, which returns the
- * reserve. This and the count are the only mutable state in pint/.
- */
-#define RESERVE_SIZE (256u * 1024u)
-
-struct rhdr {                   /* in front of each reserve block */
-	size_t size;
-	size_t pad;             /* keeps 16-byte alignment */
-};
-
-static _Thread_local struct {
-	unsigned char *base;    /* NULL: no reserve on this thread */
-	size_t used;
-	unsigned long live;
-} rsv;
-
-static _Thread_local unsigned long nomem;
-
-static bool in_reserve(const void *p)
-{
-	uintptr_t a = (uintptr_t)p, b = (uintptr_t)rsv.base;
-
-	return rsv.base && a >= b && a < b + RESERVE_SIZE;
-}
-
-static void *reserve_alloc(size_t size)
-{
-	size_t need = sizeof(struct rhdr) + ((size + 15) & ~(size_t)15);
-	struct rhdr *h;
-
-	nomem++;
-	if (!rsv.base || size > RESERVE_SIZE || need > RESERVE_SIZE - rsv.used)
-		return NULL;
-	h = (struct rhdr *)(void *)(rsv.base + rsv.used);
-	h->size = size;
-	rsv.used += need;
-	rsv.live++;
-	return h + 1;
-}
-
-static void osip_free_hook(void *ptr)
-{
-	if (!in_reserve(ptr)) {
-		free(ptr);
-		return;
-	}
-	if (--rsv.live == 0)
-		rsv.used = 0;
-}
-
-static void *osip_malloc_hook(size_t size)
-{
-	void *p = malloc(size);
-
-	return p ? p : reserve_alloc(size);
-}
-
-static void *osip_realloc_hook(void *ptr, size_t size)
-{
-	size_t old;
-	void *p;
-
-	if (!ptr)
-		return osip_malloc_hook(size);
-	if (!in_reserve(ptr)) {
-		p = realloc(ptr, size);
-		if (p || size == 0)
-			return p;
-	}
-	/* ptr is still valid: move it by hand */
-	old = in_reserve(ptr) ? ((struct rhdr *)ptr - 1)->size :
-		malloc_usable_size(ptr);
-	p = malloc(size);
-	if (!p)
-		p = reserve_alloc(size);
-	if (!p)
-		return NULL;
-	memcpy(p, ptr, old < size ? old : size);
-	osip_free_hook(ptr);
-	return p;
-}
-
-static void trace_none(const char *fi, int li, osip_trace_level_t level,
-		       const char *chfr, va_list ap)
-{
-	(void)fi;
-	(void)li;
-	(void)level;
-	(void)chfr;
-	(void)ap;
-}
-
-/*
- * Once at start-up, before any thread and before any other osip call:
- * osip's tables, its allocators with this thread's reserve (other threads
- * get none: osip failures there are not contained), and no tracing to
- * stderr (the daemon logs, libraries do not).
- */
-int pint_sip_init(void)
-{
-	int lvl;
-
-	if (!rsv.base) {
-		rsv.base = malloc(RESERVE_SIZE);
-		if (!rsv.base)
-			return ENOMEM;
-	}
-	osip_set_allocators(osip_malloc_hook, osip_realloc_hook,
-			    osip_free_hook);
-	osip_trace_initialize_func(END_TRACE_LEVEL, trace_none);
-	for (lvl = TRACE_LEVEL0; lvl < END_TRACE_LEVEL; lvl++)
-		osip_trace_disable_level((osip_trace_level_t)lvl);
-	if (parser_init() != 0)
-		return ENOMEM;
-	return 0;
-}
-
-/* The failure count now; compare with pint_sip_osip_err() later. */
-unsigned long pint_sip_nomem_mark(void)
-{
-	return nomem;
-}
-
-/*
- * The one translation of osip return codes: ENOMEM when osip said so or an
- * allocation failed since mark (whatever osip returned), dflt for any
- * other negative code, else 0.
- */
-int pint_sip_osip_err(int rc, unsigned long mark, int dflt)
-{
-	if (rc == OSIP_NOMEM || nomem != mark)
-		return ENOMEM;
-	return rc < 0 ? dflt : 0;
-}
 
 /* RFC 3261 token characters. */
 bool pint_sip_is_token(int c)
@@ -304,16 +162,22 @@ static int check_request_line(struct pint_pl s, struct pint_sip_error *why)
 
 /* ---- parse ------------------------------------------------------------- */
 
+#define OSIP_HEAD_STACK 4096u
+
 /*
  * The header section osip gets: no Content-Length, no Warning, compact
  * names spelt out (osip prints unknown ones as "O:"), CRLF line ends.
+ * *bufp comes in as a buffer of OSIP_HEAD_STACK bytes and goes out as the
+ * text: in that buffer, or in a malloc()ed one when it does not fit.
  */
 static int osip_head(const char *p, const struct pint_sip_head *h, char **bufp,
 		     size_t *lenp)
 {
 	size_t o, i;
 	/* bare LFs may double; a spelt-out compact name adds < 16 bytes */
-	char *b = malloc(2 * h->len + 3 + 16 * (size_t)h->n);
+	size_t need = 2 * h->len + 3 + 16 * (size_t)h->n;
+	/* the caller's buffer (OSIP_HEAD_STACK bytes) when it is enough */
+	char *b = need <= OSIP_HEAD_STACK ? *bufp : malloc(need);
 
 	if (!b)
 		return ENOMEM;
@@ -553,68 +417,13 @@ static bool addresses_ok(const osip_message_t *m)
 		params_tokens(&m->content_type->gen_params));
 }
 
-static int printed(int rc, char **sp)
-{
-	osip_free(*sp);
-	*sp = NULL;
-	return rc;
-}
-
 /*
- * osip_message_to_str() ignores a failure to print From, To, Call-ID,
- * CSeq, Content-Type or MIME-Version and leaves a bare "Content-Type: "
- * behind (e.g. a parameter without value): print them first.
+ * What osip takes on trust: presence, ranges and agreement of fields. A
+ * head already in osip's printed form (canon) cannot fail to print or to
+ * parse again: that check is for the others.
  */
-static int printable(const osip_message_t *m)
-{
-	char *s = NULL;
-	int rc = 0;
-
-	if (m->from)
-		rc = printed(osip_from_to_str(m->from, &s), &s);
-	if (!rc && m->to)
-		rc = printed(osip_to_to_str(m->to, &s), &s);
-	if (!rc && m->call_id)
-		rc = printed(osip_call_id_to_str(m->call_id, &s), &s);
-	if (!rc && m->cseq)
-		rc = printed(osip_cseq_to_str(m->cseq, &s), &s);
-	if (!rc && m->content_type)
-		rc = printed(osip_content_type_to_str(m->content_type, &s), &s);
-	if (!rc && m->mime_version)
-		rc = printed(osip_content_length_to_str(m->mime_version, &s),
-			     &s);
-	return rc;
-}
-
-/*
- * osip accepts some headers it prints in a form it then refuses ("sip:n\t;"
- * becomes "<sip:n>", an empty port, a one-letter host…): print the header
- * section (bodies set aside, they are ours) and have osip read it again.
- */
-static int reparses(osip_message_t *m)
-{
-	osip_list_t bodies = m->bodies;
-	osip_message_t *c = NULL;
-	char *s = NULL;
-	size_t n = 0;
-	int rc;
-
-	osip_list_init(&m->bodies);
-	osip_message_force_update(m);
-	rc = osip_message_to_str(m, &s, &n);
-	m->bodies = bodies;
-	osip_message_force_update(m);
-	if (!rc)
-		rc = osip_message_init(&c);
-	if (!rc)
-		rc = osip_message_parse(c, s, n);
-	osip_message_free(c);
-	osip_free(s);
-	return rc;
-}
-
-/* What osip takes on trust: presence, ranges and agreement of fields. */
-static int check_fields(osip_message_t *m, struct pint_sip_error *why)
+static int check_fields(osip_message_t *m, bool canon,
+			struct pint_sip_error *why)
 {
 	unsigned long mark = pint_sip_nomem_mark();
 	struct pint_pl v, method;
@@ -661,9 +470,11 @@ static int check_fields(osip_message_t *m, struct pint_sip_error *why)
 		fail(why, "bad Max-Forwards", 400);
 		return EBADMSG;
 	}
-	err = pint_sip_osip_err(printable(m), mark, EBADMSG);
+	if (canon)
+		return 0;
+	err = pint_sip_osip_err(pint_sip_printable(m), mark, EBADMSG);
 	if (!err)
-		err = pint_sip_osip_err(reparses(m), mark, EBADMSG);
+		err = pint_sip_osip_err(pint_sip_reparses(m), mark, EBADMSG);
 	if (err == EBADMSG)
 		fail(why, "unprintable header", 400);
 	return err;
@@ -675,7 +486,8 @@ static int check_fields(osip_message_t *m, struct pint_sip_error *why)
  * characters, start line, Content-Length, header count), then osip parses the
  * header section and we attach the body (multipart split leniently), then
  * mandatory fields, ranges and parameter names are checked, and osip must
- * read back what it prints for the headers. Without Content-Length the body
+ * read back what it prints for the headers (it does by construction when
+ * they are in its printed form already). Without Content-Length the body
  * is the rest of the buffer; bytes past Content-Length are ignored (RFC 3261
  * §18.3). EBADMSG or EMSGSIZE come with *why filled (why may be NULL).
  */
@@ -686,7 +498,7 @@ int pint_sip_parse(osip_message_t **msgp, const char *buf, size_t len,
 	unsigned long mark = pint_sip_nomem_mark();
 	struct pint_sip_head h;
 	size_t skip, clen, hlen;
-	char *hbuf = NULL;
+	char stack[OSIP_HEAD_STACK], *hbuf = stack;
 	int err;
 
 	fail(why, NULL, 0);
@@ -743,12 +555,13 @@ int pint_sip_parse(osip_message_t **msgp, const char *buf, size_t len,
 	if (!err)
 		err = attach_body(msg, buf + h.len, clen, why);
 	if (!err)
-		err = check_fields(msg, why);
+		err = check_fields(msg, pint_sip_head_canonical(&h), why);
 	if (!err)
 		err = pint_sip_osip_err(0, mark, 0);
 
 out:
-	free(hbuf);
+	if (hbuf != stack)
+		free(hbuf);
 	if (err) {
 		if (err == ENOMEM)
 			fail(why, NULL, 0);
@@ -776,12 +589,13 @@ int pint_sip_to_str(const osip_message_t *msg, char **strp, size_t *lenp)
 	unsigned long mark = pint_sip_nomem_mark();
 	char *s = NULL, *out;
 	size_t n = 0;
-	int err;
+	int err = 0;
 
 	if (!msg || !strp)
 		return EINVAL;
 	osip_message_force_update(m);
-	err = pint_sip_osip_err(printable(m), mark, EINVAL);
+	if (!pint_sip_prints(m))
+		err = pint_sip_osip_err(pint_sip_printable(m), mark, EINVAL);
 	if (!err)
 		err = pint_sip_osip_err(osip_message_to_str(m, &s, &n), mark,
 					EINVAL);

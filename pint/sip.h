@@ -35,6 +35,8 @@ struct pint_sip_error {
 
 /* Start-up (once, before threads): osip tables, tracing off, allocators. */
 int pint_sip_init(void);
+/* Reuse osip's small blocks on this thread while on (nested); off frees. */
+void pint_sip_cache_use(bool on);
 
 /* Parsing, framing, printing */
 int pint_sip_parse(osip_message_t **msgp, const char *buf, size_t len,

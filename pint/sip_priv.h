@@ -1,5 +1,6 @@
 /*
- * pint/sip_priv.h — shared by sip.c, siphead.c, sipmsg.c and sipmime.c.
+ * pint/sip_priv.h — shared by sip.c, siphead.c, sipmsg.c, sipmime.c,
+ * sipcanon.c and sipalloc.c.
  *
  * Not for use outside pint/sip*.c. osip never sees an allocation failure
  * (pint_sip_init()'s hooks serve it from a reserve and count it), so every
@@ -24,7 +25,7 @@ struct pint_sip_head {
 	struct pint_pl start;   /* start line without its line end */
 	size_t len;             /* bytes up to and including the empty line */
 	unsigned n;             /* header fields (all of them, stored or not) */
-	struct pint_sip_hfield f[PINT_SIP_MAX_HEADERS];
+	struct pint_sip_hfield f[PINT_SIP_MAX_HEADERS];  /* [0, n) set */
 	const char *bad;        /* first syntax fault, NULL when none */
 	bool bad_bytes;         /* NUL, bare CR, CTL: never echo these */
 	unsigned nclen;         /* Content-Length fields */
@@ -33,6 +34,10 @@ struct pint_sip_head {
 
 int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h);
 int pint_sip_head_clen(const struct pint_sip_head *h, size_t *clenp);
+bool pint_sip_head_canonical(const struct pint_sip_head *h);
+int pint_sip_printable(const osip_message_t *m);
+bool pint_sip_prints(const osip_message_t *m);
+int pint_sip_reparses(osip_message_t *m);
 bool pint_sip_field_is(const struct pint_sip_hfield *f, const char *full,
 		       const char *compact);
 size_t pint_sip_skip_crlf(const char *p, size_t len);

@@ -3,6 +3,7 @@
  * stateless answers built from bytes osip never parsed.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,6 +31,19 @@ struct pint_pl pint_sip_trim_lws(struct pint_pl pl)
 	return pl;
 }
 
+/* Whether one of the 8 bytes at p is below 0x20 or is 0x7f (DEL). */
+static bool ctl8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t highs = 0x8080808080808080ull;
+	uint64_t v, del;
+
+	memcpy(&v, p, sizeof(v));
+	del = v ^ (ones * 0x7f);
+	/* the classic "has a byte less than n" test, for 0x20 and for 0 */
+	return (((v - ones * 0x20) & ~v) | ((del - ones) & ~del)) & highs;
+}
+
 /* Offset of the byte after the first empty line, or 0 when there is none. */
 static size_t head_end(const char *p, size_t len)
 {
@@ -51,13 +65,20 @@ static void head_fault(struct pint_sip_head *h, const char *why)
 		h->bad = why;
 }
 
+/* A token character; header names are letters and '-' almost always. */
+static bool name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+	       pint_sip_is_token(c);
+}
+
 static void field_split(struct pint_sip_head *h, const char *p,
 			struct pint_sip_hfield *f)
 {
 	struct pint_pl raw = {p + f->off, f->end - f->off};
 	size_t i = 0;
 
-	while (i < raw.l && pint_sip_is_token((unsigned char)raw.p[i]))
+	while (i < raw.l && name_char((unsigned char)raw.p[i]))
 		i++;
 	f->name.p = raw.p;
 	f->name.l = i;
@@ -84,7 +105,16 @@ int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h)
 	const char *lf;
 	size_t pos, i;
 
-	memset(h, 0, sizeof(*h));
+	/* the fields are written as they are found: not f[] (6 KB) */
+	h->start.p = NULL;
+	h->start.l = 0;
+	h->len = 0;
+	h->n = 0;
+	h->bad = NULL;
+	h->bad_bytes = false;
+	h->nclen = 0;
+	h->clen.p = NULL;
+	h->clen.l = 0;
 	h->len = head_end(p, len);
 	if (!h->len)
 		return EAGAIN;
@@ -92,6 +122,11 @@ int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h)
 	for (i = 0; i < h->len; i++) {
 		unsigned char c = (unsigned char)p[i];
 
+		/* eight bytes at a time while none is a control */
+		if (i + 8 <= h->len && !ctl8(p + i)) {
+			i += 7;
+			continue;
+		}
 		if (c == '\r' && p[i + 1] == '\n')
 			continue;
 		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
@@ -129,8 +164,9 @@ int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h)
 		f->end = end;
 		field_split(h, p, f);
 
-		if (pint_pl_caseeq(&f->name, "content-length") ||
-		    pint_pl_caseeq(&f->name, "l")) {
+		if ((f->name.l == 14 &&
+		     strncasecmp(f->name.p, "content-length", 14) == 0) ||
+		    (f->name.l == 1 && (f->name.p[0] | 0x20) == 'l')) {
 			if (h->nclen++ == 0)
 				h->clen = f->value;
 		}
@@ -144,8 +180,13 @@ int pint_sip_head_scan(const char *p, size_t len, struct pint_sip_head *h)
 bool pint_sip_field_is(const struct pint_sip_hfield *f, const char *full,
 		       const char *compact)
 {
-	return pint_pl_caseeq(&f->name, full) ||
-	       (compact && pint_pl_caseeq(&f->name, compact));
+	/* names start with a letter: the first one, either case, sorts out
+	 * nearly every field without a full comparison */
+	int c = f->name.l ? f->name.p[0] | 0x20 : 0;
+
+	return (c == (full[0] | 0x20) && pint_pl_caseeq(&f->name, full)) ||
+	       (compact && c == (compact[0] | 0x20) &&
+		pint_pl_caseeq(&f->name, compact));
 }
 
 /* Content-Length as digits only; EMSGSIZE above the message limit. */
@@ -192,14 +233,21 @@ bool pint_sip_has_ctl(const char *p, size_t n)
 /* Copies [p, p+n) to dst with every bare LF turned into CRLF. */
 size_t pint_sip_copy_crlf(char *dst, const char *p, size_t n)
 {
-	size_t i, o = 0;
+	const char *lf, *e = p + n, *s = p;
+	size_t o = 0, k;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] == '\n' && (i == 0 || p[i - 1] != '\r'))
+	/* runs up to each LF copied whole: most fields have none */
+	while ((lf = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		k = (size_t)(lf - s);
+		memcpy(dst + o, s, k);
+		o += k;
+		if (lf == p || lf[-1] != '\r')
 			dst[o++] = '\r';
-		dst[o++] = p[i];
+		dst[o++] = '\n';
+		s = lf + 1;
 	}
-	return o;
+	memcpy(dst + o, s, (size_t)(e - s));
+	return o + (size_t)(e - s);
 }
 
 

@@ -52,10 +52,15 @@ static const char *const structured[] = {
 	"proxy-authentication-info",
 };
 
+/* Case-insensitive equality; the first letters sort out most pairs. */
+static bool ieq(const char *a, const char *b)
+{
+	return (a[0] | 0x20) == (b[0] | 0x20) && strcasecmp(a, b) == 0;
+}
+
 static bool name_is(const char *hname, const char *full, const char *compact)
 {
-	return hname && (strcasecmp(hname, full) == 0 ||
-			 (compact && strcasecmp(hname, compact) == 0));
+	return hname && (ieq(hname, full) || (compact && ieq(hname, compact)));
 }
 
 static int value_list(const osip_list_t *l, unsigned idx, struct pint_pl *valp)
@@ -93,13 +98,13 @@ int pint_sip_header(const osip_message_t *msg, const char *name, unsigned idx,
 		}
 	}
 	for (i = 0; i < sizeof(structured) / sizeof(structured[0]); i++)
-		if (strcasecmp(full, structured[i]) == 0)
+		if (ieq(full, structured[i]))
 			return EINVAL;
-	if (strcasecmp(full, "content-encoding") == 0)
+	if (ieq(full, "content-encoding"))
 		return value_list(&msg->content_encodings, idx, valp);
-	if (strcasecmp(full, "allow") == 0)
+	if (ieq(full, "allow"))
 		return value_list(&msg->allows, idx, valp);
-	if (strcasecmp(full, "mime-version") == 0) {
+	if (ieq(full, "mime-version")) {
 		if (idx != 0 || !msg->mime_version)
 			return ENOENT;
 		*valp = pl_of(msg->mime_version->value);

@@ -201,8 +201,14 @@ void tsx_key_make(const struct pint_tsx_layer *l, struct tsx_key *k,
 
 			k->buf[k->len++] = c >= 'A' && c <= 'Z' ? c + 32 : c;
 		}
-		snprintf(tail, sizeof(tail), ":%u", port);
-		key_put(k, tail, strlen(tail));
+		/* ":port" without snprintf: this runs for every message */
+		i = sizeof(tail);
+		do {
+			tail[--i] = (char)('0' + port % 10);
+			port /= 10;
+		} while (port && i > 1);
+		tail[--i] = ':';
+		key_put(k, tail + i, sizeof(tail) - i);
 	}
 	k->hash = pint_hash_sip(l->sipkey, k->buf, k->len);
 }

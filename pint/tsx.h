@@ -155,7 +155,8 @@ uint64_t pint_tsx_next_deadline(const struct pint_tsx_layer *l);
 
 /* Client and server transactions: the message as bytes, or as an osip
  * message the layer serializes (libosip2 5.3 may crash on an allocation
- * failure inside osip_message_to_str: the _buf forms do not use it). */
+ * failure inside osip_message_to_str: the _buf forms do not use it), or
+ * both, printed by the caller (_built: the bytes are not parsed again). */
 int pint_tsx_start_buf(uint64_t *idp, struct pint_tsx_layer *l,
 		       const char *buf, size_t len,
 		       const struct pint_tsx_peer *peer, void *ctx,
@@ -163,10 +164,16 @@ int pint_tsx_start_buf(uint64_t *idp, struct pint_tsx_layer *l,
 int pint_tsx_start(uint64_t *idp, struct pint_tsx_layer *l,
 		   struct osip_message *req, const struct pint_tsx_peer *peer,
 		   void *ctx, uint64_t now_ms);
+int pint_tsx_start_built(uint64_t *idp, struct pint_tsx_layer *l,
+			 struct osip_message *req, const char *buf, size_t len,
+			 const struct pint_tsx_peer *peer, void *ctx,
+			 uint64_t now_ms);
 int pint_tsx_respond_buf(struct pint_tsx *tsx, const char *buf, size_t len,
 			 uint64_t now_ms);
 int pint_tsx_respond(struct pint_tsx *tsx, struct osip_message *resp,
 		     uint64_t now_ms);
+int pint_tsx_respond_built(struct pint_tsx *tsx, struct osip_message *resp,
+			   const char *buf, size_t len, uint64_t now_ms);
 void pint_tsx_terminate(struct pint_tsx *tsx);
 
 /* Lookup and accessors */

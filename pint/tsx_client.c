@@ -24,7 +24,7 @@
 #define RTX_MAX_MS 0x40000000u
 
 /*
- * The common part of the two start calls: req is buf parsed. The bytes
+ * The common part of the start calls: req is what buf says. The bytes
  * are copied; the first copy goes out before this returns.
  */
 static int start(uint64_t *idp, struct pint_tsx_layer *l,
@@ -105,6 +105,24 @@ int pint_tsx_start_buf(uint64_t *idp, struct pint_tsx_layer *l,
 	err = start(idp, l, req, buf, len, peer, ctx, now_ms);
 	osip_message_free(req);
 	return err;
+}
+
+/*
+ * pint_tsx_start_buf() for a request the caller built and printed: req
+ * (borrowed) is what buf says, so buf is not parsed again. The caller
+ * answers for the two agreeing (the ua prints with pint_sip_to_str, and
+ * its fuzz target checks that every message it sends parses).
+ */
+int pint_tsx_start_built(uint64_t *idp, struct pint_tsx_layer *l,
+			 osip_message_t *req, const char *buf, size_t len,
+			 const struct pint_tsx_peer *peer, void *ctx,
+			 uint64_t now_ms)
+{
+	if (!idp || !l || !req || !buf || !tsx_peer_ok(peer))
+		return EINVAL;
+	if (len > PINT_TSX_MAX_MSG)
+		return EMSGSIZE;
+	return start(idp, l, req, buf, len, peer, ctx, now_ms);
 }
 
 /* pint_tsx_start_buf() for an osip message (borrowed), serialized here. */

@@ -310,7 +310,7 @@ static void respond_transition(struct pint_tsx *tsx, int code, uint64_t now)
 	tsx_arm(tsx, &tsx->life, now + 64ull * l->t1);          /* L or H */
 }
 
-/* The common part of the two respond calls: resp is buf parsed. */
+/* The common part of the respond calls: resp is what buf says. */
 static int respond(struct pint_tsx *tsx, osip_message_t *resp,
 		   const char *buf, size_t len, uint64_t now)
 {
@@ -382,6 +382,21 @@ int pint_tsx_respond_buf(struct pint_tsx *tsx, const char *buf, size_t len,
 	err = respond(tsx, resp, buf, len, now_ms);
 	osip_message_free(resp);
 	return err;
+}
+
+/*
+ * pint_tsx_respond_buf() for a response the caller built and printed:
+ * resp (borrowed) is what buf says, so buf is not parsed again (see
+ * pint_tsx_start_built).
+ */
+int pint_tsx_respond_built(struct pint_tsx *tsx, osip_message_t *resp,
+			   const char *buf, size_t len, uint64_t now_ms)
+{
+	if (!tsx || !resp || !buf || !server_kind(tsx))
+		return EINVAL;
+	if (len > PINT_TSX_MAX_MSG)
+		return EMSGSIZE;
+	return respond(tsx, resp, buf, len, now_ms);
 }
 
 /* pint_tsx_respond_buf() for an osip message (borrowed), serialized here. */

@@ -50,28 +50,39 @@ void pint_ua_token(char buf[PINT_UA_TOKEN_SIZE],
 	buf[o] = '\0';
 }
 
-/* 16 random bytes in decimal: an SDP o= session id (digits only). */
+/*
+ * 16 random bytes (big-endian) in decimal: an SDP o= session id (digits
+ * only, no leading zeros). Long division by 10^9 on 32-bit limbs, nine
+ * digits a step.
+ */
 void pint_ua_decimal(char buf[PINT_UA_DECIMAL_SIZE],
 		     const uint8_t r[PINT_UA_RAND_BYTES])
 {
-	uint8_t q[PINT_UA_RAND_BYTES];
+	uint32_t q[PINT_UA_RAND_BYTES / 4];
 	char rev[PINT_UA_DECIMAL_SIZE];
-	size_t n = 0, i;
+	size_t n = 0, i, d;
 	bool zero;
 
-	memcpy(q, r, sizeof(q));
-	do {            /* long division by 10, most significant byte first */
-		unsigned rem = 0;
+	for (i = 0; i < 4; i++)
+		q[i] = (uint32_t)r[4 * i] << 24 | (uint32_t)r[4 * i + 1] << 16 |
+		       (uint32_t)r[4 * i + 2] << 8 | r[4 * i + 3];
+	do {
+		uint64_t rem = 0;
 
 		zero = true;
-		for (i = 0; i < sizeof(q); i++) {
-			unsigned cur = rem << 8 | q[i];
+		for (i = 0; i < 4; i++) {
+			uint64_t cur = rem << 32 | q[i];
 
-			q[i] = (uint8_t)(cur / 10);
-			rem = cur % 10;
+			q[i] = (uint32_t)(cur / 1000000000u);
+			rem = cur % 1000000000u;
 			zero &= q[i] == 0;
 		}
-		rev[n++] = (char)('0' + rem);
+		/* nine digits, or what is left of the number */
+		for (d = 0; d < 9 && (!zero || rem || d == 0) &&
+		     n < sizeof(rev) - 1; d++) {
+			rev[n++] = (char)('0' + rem % 10);
+			rem /= 10;
+		}
 	} while (!zero && n < sizeof(rev) - 1);
 	for (i = 0; i < n; i++)
 		buf[i] = rev[n - 1 - i];
@@ -193,8 +204,8 @@ int ua_send_tsx(struct pint_ua *ua, osip_message_t *m,
 	err = ua_serialize(ua, m, &buf, &len);
 	if (!err) {
 		ua->send_err = 0;
-		err = pint_tsx_start_buf(idp, ua->tsx, buf, len, peer, ctx,
-					 ua->now);
+		err = pint_tsx_start_built(idp, ua->tsx, m, buf, len, peer,
+					   ctx, ua->now);
 		*netp = err && ua->send_err;
 	}
 	free(buf);

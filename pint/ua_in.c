@@ -105,14 +105,22 @@ void ua_sub_dlg_remove(struct pint_ua *ua, struct ua_sub *s)
 /* Call-ID as sent (number@host) into buf; false when absent or too long. */
 static bool msg_callid(const osip_message_t *m, char *buf, size_t size)
 {
-	int n;
+	size_t n, h;
 
 	if (!m->call_id || !m->call_id->number)
 		return false;
-	n = snprintf(buf, size, "%s%s%s", m->call_id->number,
-		     m->call_id->host ? "@" : "",
-		     m->call_id->host ? m->call_id->host : "");
-	return n > 0 && (size_t)n < size;
+	n = strlen(m->call_id->number);
+	h = m->call_id->host ? strlen(m->call_id->host) + 1 : 0;
+	if (n + h >= size)
+		return false;
+	memcpy(buf, m->call_id->number, n);
+	if (h) {
+		buf[n++] = '@';
+		memcpy(buf + n, m->call_id->host, h - 1);
+		n += h - 1;
+	}
+	buf[n] = '\0';
+	return n > 0;
 }
 
 /* Our tag in m: the To tag of a request to us, the From tag of a response. */
@@ -179,7 +187,7 @@ static void respond(struct pint_ua *ua, struct pint_tsx *tsx,
 	if (!err)
 		err = ua_serialize(ua, r, &buf, &len);
 	if (!err)
-		err = pint_tsx_respond_buf(tsx, buf, len, ua->now);
+		err = pint_tsx_respond_built(tsx, r, buf, len, ua->now);
 	/* unanswered, the transaction would absorb the peer's retries */
 	if (err)
 		pint_tsx_terminate(tsx);

@@ -7,9 +7,10 @@
  * starting with '!', from another one), and time runs on. Placeholders
  * make the messages match live state: $1 INVITE branch, $2 its Call-ID,
  * $3 our INVITE tag, $4 SUBSCRIBE branch, $5 its Call-ID, $6 our
- * subscription tag. Nothing may crash, leak or report a second terminal
- * event (abort()).
+ * subscription tag. Nothing may crash, leak, report a second terminal
+ * event or send a message pint_sip_parse refuses (abort()).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +36,22 @@ struct fz {
 	char vals[6][300];
 };
 
+/*
+ * Everything the ua sends must pass our own parser: the transaction
+ * layer takes the ua's messages as built, without parsing them again.
+ */
 static int on_send(const char *buf, size_t len,
 		   const struct pint_tsx_peer *peer, void *arg)
 {
 	struct fz *f = arg;
+	osip_message_t *m = NULL;
+	int err;
 
 	(void)peer;
+	err = pint_sip_parse(&m, buf, len, NULL);
+	if (err && err != ENOMEM)
+		abort();
+	osip_message_free(m);
 	if (len >= sizeof(f->last))
 		len = sizeof(f->last) - 1;
 	memcpy(f->last, buf, len);

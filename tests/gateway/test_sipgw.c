@@ -21,6 +21,7 @@
 #include "gateway/log.h"
 #include "gateway/loop.h"
 #include "gateway/sipgw.h"
+#include "gateway/sipgw_int.h"
 #include "pint/sip.h"
 #include "pint/tel.h"
 
@@ -421,6 +422,43 @@ static void test_ports_debug(void **state)
 	gw_loop_free(loop);
 }
 
+/*
+ * The rand handler: bytes read ahead in the gw_sip's pool are handed out
+ * once each, across refills; large requests and no gw_sip go to the OS.
+ */
+static void test_rand_pool(void **state)
+{
+	uint8_t seen[200][16], zero[16], big[SIPGW_RAND_POOL];
+	struct gw_conf *c;
+	struct gw_sip *s;
+	struct gw_loop *loop;
+	char msg[256];
+	size_t i, j;
+
+	(void)state;
+	memset(zero, 0, sizeof(zero));
+	assert_int_equal(gw_loop_alloc(&loop), 0);
+	c = conf_text(CONF_HEAD "[gateway local]\naddress = udp:localhost:5999\n"
+		      "keepalive = 0\n");
+	assert_int_equal(gw_sip_alloc(&s, loop, c, NULL, NULL, NULL, msg,
+				      sizeof(msg)), 0);
+	/* 3200 bytes: the 1024-byte pool refills three times */
+	for (i = 0; i < 200; i++) {
+		assert_int_equal(gw_sip_rand(seen[i], 16, s), 0);
+		assert_memory_not_equal(seen[i], zero, 16);
+		for (j = 0; j < i; j++)
+			assert_memory_not_equal(seen[i], seen[j], 16);
+	}
+	assert_true(s->rleft < SIPGW_RAND_POOL);
+	assert_int_equal(gw_sip_rand(big, sizeof(big), s), 0);
+	assert_int_equal(gw_sip_rand(big, 16, NULL), 0);
+	assert_memory_not_equal(big, zero, 16);
+	gw_sip_free(s);
+	gw_conf_free(c);
+	assert_int_equal(gw_loop_verify(loop), 0);
+	gw_loop_free(loop);
+}
+
 /* The dry-run INVITE: what would be sent, fresh ids each time, nothing sent. */
 static void test_preview(void **state)
 {
@@ -673,6 +711,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		leakcheck_test(test_alloc_errors),
 		leakcheck_test(test_ports_debug),
+		leakcheck_test(test_rand_pool),
 		leakcheck_test(test_preview),
 		leakcheck_test(test_call_busy),
 		leakcheck_test(test_call_retransmit),

@@ -11,6 +11,7 @@
 
 #include "tests/pint/test_common.h"
 #include "pint/req.h"
+#include "pint/req_int.h"
 
 static const char SDP[] =
 	"v=0\r\n"
@@ -1025,6 +1026,47 @@ static void test_body_with_params(void **state)
 	osip_message_free(m);
 }
 
+/* The line formatter: its own %s %c %u %%, vsnprintf for the rest. */
+static void test_line_format(void **state)
+{
+	struct req_line l;
+	char big[REQ_LINE_MAX];
+
+	(void)state;
+	req_line_init(&l);
+	req_lput(&l, "sip:%s@%s", "pintgw", "192.0.2.10");
+	req_lput(&l, ":%u;x=%c%%", 5060u, 'y');
+	req_lput(&l, "%s", "");
+	req_lput(&l, ";n=%02x;l=%lu", 10u, 7ul);
+	assert_false(l.over);
+	assert_string_equal(l.buf, "sip:pintgw@192.0.2.10:5060;x=y%;n=0a;l=7");
+	assert_int_equal(l.len, strlen(l.buf));
+	/* one byte short of the buffer fits; a byte more does not */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	req_line_init(&l);
+	req_lput(&l, "%s", big);
+	assert_false(l.over);
+	assert_int_equal(l.len, sizeof(big) - 1);
+	req_lput(&l, "b");
+	assert_true(l.over);
+	req_lput(&l, "%s", "c");
+	assert_true(l.over);
+	req_line_init(&l);
+	req_lput(&l, "x%s", big);
+	assert_true(l.over);
+	req_line_init(&l);
+	req_lput(&l, "%s%c", big + 1, 'z');
+	assert_false(l.over);
+	assert_int_equal(l.buf[l.len - 1], 'z');
+	req_line_init(&l);
+	req_lput(&l, "%s%03u", big + 4, 7u);
+	assert_false(l.over);
+	assert_string_equal(l.buf + l.len - 3, "007");
+	req_lput(&l, "%02u", 1u);
+	assert_true(l.over);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1043,6 +1085,7 @@ int main(void)
 		leakcheck_test(test_uri_str_refuses),
 		leakcheck_test(test_ipv6_local),
 		leakcheck_test(test_body_with_params),
+		leakcheck_test(test_line_format),
 	};
 
 	return cmocka_run_group_tests_name("pint_req", tests, group_setup,

@@ -645,6 +645,74 @@ static void test_osip_message_entry_points(void **state)
 	th_fini();
 }
 
+/*
+ * The _built entry points: the caller's message and its bytes, the bytes
+ * sent as given and not parsed again; the same state rules and checks.
+ */
+static void test_built_entry_points(void **state)
+{
+	char buf[TH_BUF];
+	size_t len;
+	osip_message_t *m;
+	struct pint_tsx *tsx;
+	uint64_t id = 0;
+
+	(void)state;
+	th_init();
+	len = th_fill(buf, sizeof(buf), true, &(struct th_msg){ .method = "OPTIONS" });
+	m = th_parse(buf, len);
+	assert_int_equal(pint_tsx_start_built(NULL, H.l, m, buf, len,
+					      &TH_GW_UDP, NULL, H.now), EINVAL);
+	assert_int_equal(pint_tsx_start_built(&id, H.l, NULL, buf, len,
+					      &TH_GW_UDP, NULL, H.now), EINVAL);
+	assert_int_equal(pint_tsx_start_built(&id, H.l, m, NULL, len,
+					      &TH_GW_UDP, NULL, H.now), EINVAL);
+	assert_int_equal(pint_tsx_start_built(&id, H.l, m, buf,
+					      PINT_TSX_MAX_MSG + 1, &TH_GW_UDP,
+					      NULL, H.now), EMSGSIZE);
+	assert_int_equal(pint_tsx_start_built(&id, H.l, m, buf, len,
+					      &TH_GW_UDP, (void *)0x7, H.now), 0);
+	assert_int_equal(pint_tsx_start_built(&id, H.l, m, buf, len,
+					      &TH_GW_UDP, NULL, H.now), EALREADY);
+	osip_message_free(m);
+	assert_ptr_equal(pint_tsx_ctx(pint_tsx_find(H.l, id)), (void *)0x7);
+	assert_int_equal(H.nsent, 1);
+	assert_int_equal(H.sent[0].len, len);
+	assert_memory_equal(H.sent[0].buf, buf, len);
+	/* the retransmission is the same bytes */
+	H.now += 500;
+	pint_tsx_tick(H.l, H.now);
+	assert_int_equal(H.nsent, 2);
+	assert_memory_equal(H.sent[1].buf, buf, len);
+
+	assert_int_equal(th_recv(true, &(struct th_msg){ .method = "NOTIFY",
+		.sentby = SENTBY }, &TH_SRC_UDP), 0);
+	tsx = pint_tsx_find(H.l, th_last('q')->id);
+	len = th_fill(buf, sizeof(buf), false, &(struct th_msg){
+		.method = "NOTIFY", .sentby = SENTBY, .totag = ";tag=x" });
+	m = th_parse(buf, len);
+	assert_int_equal(pint_tsx_respond_built(NULL, m, buf, len, H.now),
+			 EINVAL);
+	assert_int_equal(pint_tsx_respond_built(tsx, m, NULL, len, H.now),
+			 EINVAL);
+	assert_int_equal(pint_tsx_respond_built(tsx, m, buf,
+						PINT_TSX_MAX_MSG + 1, H.now),
+			 EMSGSIZE);
+	assert_int_equal(pint_tsx_respond_built(tsx, m, buf, len, H.now), 0);
+	assert_int_equal(pint_tsx_respond_built(tsx, m, buf, len, H.now),
+			 EPROTO);
+	osip_message_free(m);
+	assert_int_equal(H.nsent, 3);
+	assert_memory_equal(H.sent[2].buf, buf, len);
+	/* a request is no response */
+	len = th_fill(buf, sizeof(buf), true, &(struct th_msg){ .method = "BYE" });
+	m = th_parse(buf, len);
+	assert_int_equal(pint_tsx_respond_built(tsx, m, buf, len, H.now),
+			 EINVAL);
+	osip_message_free(m);
+	th_fini();
+}
+
 static osip_message_t *seen;
 
 static void keep_req(struct pint_tsx *tsx, osip_message_t *req)
@@ -764,6 +832,7 @@ int main(void)
 		leakcheck_test(test_debug_dump),
 		leakcheck_test(test_allocation_failure_on_start_is_clean),
 		leakcheck_test(test_osip_message_entry_points),
+		leakcheck_test(test_built_entry_points),
 		leakcheck_test(test_parsed_message_entry),
 	};
 	int rc;

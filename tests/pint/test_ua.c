@@ -852,6 +852,76 @@ static void test_many_calls(void **state)
 	uh_fini(u);
 }
 
+/* The byte-wise long division the decimal ids were first written with. */
+static void decimal_ref(char *buf, const uint8_t r[PINT_UA_RAND_BYTES])
+{
+	uint8_t q[PINT_UA_RAND_BYTES];
+	char rev[PINT_UA_DECIMAL_SIZE];
+	size_t n = 0, i;
+	bool zero;
+
+	memcpy(q, r, sizeof(q));
+	do {
+		unsigned rem = 0;
+
+		zero = true;
+		for (i = 0; i < sizeof(q); i++) {
+			unsigned cur = rem << 8 | q[i];
+
+			q[i] = (uint8_t)(cur / 10);
+			rem = cur % 10;
+			zero &= q[i] == 0;
+		}
+		rev[n++] = (char)('0' + rem);
+	} while (!zero);
+	for (i = 0; i < n; i++)
+		buf[i] = rev[n - 1 - i];
+	buf[n] = '\0';
+}
+
+/* pint_ua_decimal: the 128-bit number in decimal, edges and at random. */
+static void test_decimal(void **state)
+{
+	uint8_t r[PINT_UA_RAND_BYTES];
+	char got[PINT_UA_DECIMAL_SIZE], want[PINT_UA_DECIMAL_SIZE];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned i, j;
+
+	(void)state;
+	memset(r, 0, sizeof(r));
+	pint_ua_decimal(got, r);
+	assert_string_equal(got, "0");
+	memset(r, 0xff, sizeof(r));
+	pint_ua_decimal(got, r);
+	assert_string_equal(got, "340282366920938463463374607431768211455");
+	memset(r, 0, sizeof(r));
+	r[15] = 1;
+	pint_ua_decimal(got, r);
+	assert_string_equal(got, "1");
+	/* 10^9 and 10^18: whole chunks of zeros */
+	r[15] = 0x00; r[14] = 0xca; r[13] = 0x9a; r[12] = 0x3b;
+	pint_ua_decimal(got, r);
+	assert_string_equal(got, "1000000000");
+	memset(r, 0, sizeof(r));
+	r[8] = 0x0d; r[9] = 0xe0; r[10] = 0xb6; r[11] = 0xb3;
+	r[12] = 0xa7; r[13] = 0x64; r[14] = 0x00; r[15] = 0x00;
+	pint_ua_decimal(got, r);
+	assert_string_equal(got, "1000000000000000000");
+	for (i = 0; i < 2000; i++) {
+		for (j = 0; j < sizeof(r); j++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			r[j] = (uint8_t)x;
+		}
+		/* small numbers too */
+		memset(r, 0, i % 16);
+		pint_ua_decimal(got, r);
+		decimal_ref(want, r);
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +938,7 @@ int main(void)
 		leakcheck_test(test_info_debug_stats),
 		leakcheck_test(test_recv_parsed_via),
 		leakcheck_test(test_many_calls),
+		leakcheck_test(test_decimal),
 	};
 
 	return cmocka_run_group_tests_name("pint_ua", tests, uh_group_setup,

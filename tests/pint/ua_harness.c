@@ -77,7 +77,16 @@ static int on_send(const char *buf, size_t len,
 {
 	struct uh *u = arg;
 	struct uh_sent *s;
+	osip_message_t *m = NULL;
+	int err;
 
+	/* the transaction layer takes the ua's messages without parsing
+	 * them again: whatever it sends must pass our own parser */
+	err = pint_sip_parse(&m, buf, len, NULL);
+	osip_message_free(m);
+	if (err && err != ENOMEM)
+		fail_msg("the ua sent what pint_sip_parse refuses (%s): %.*s",
+			 strerror(err), (int)len, buf);
 	if (u->send_fail && (!u->fail_addr || !strcmp(u->fail_addr, peer->addr)))
 		return u->send_fail;
 	if (u->nsent >= UH_MAX_SENT || len >= UH_BUF)
