@@ -132,7 +132,6 @@ static void demo_trace(struct gw_api *api, struct web_http_req *req,
 {
 	const struct gw_auth_key *key;
 	struct gw_store_req row;
-	struct web_json_err e;
 	char *body = NULL;
 	size_t len = 0;
 	int err;
@@ -144,17 +143,8 @@ static void demo_trace(struct gw_api *api, struct web_http_req *req,
 		api_reply_code(req, 404, "not_found", "", "no such request");
 		return;
 	}
-	memset(&row, 0, sizeof(row));
-	err = gw_store_get_request(api->d->store, id, key->name, &row);
-	if (err) {
-		if (err == ENOENT)
-			web_json_err_set(&e, 404, "not_found", "",
-					 "no such request");
-		else
-			api_store_err(&e, err);
-		api_reply_err(req, &e);
+	if (!api_load_row(api, req, id, key->name, &row))
 		return;
-	}
 	err = gw_demo_trace_json(api->d->demo, row.id, row.call_id, &body,
 				 &len);
 	gw_store_req_clear(&row);

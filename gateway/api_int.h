@@ -275,6 +275,8 @@ void api_deliveries(struct gw_api *api, struct web_http_req *req,
 		    const struct api_match *m, const char *owner);
 void api_wait_event(struct api_sub *sub, const struct gw_store_req *row,
 		    const struct gw_store_event *ev);
+bool api_load_row(struct gw_api *api, struct web_http_req *req,
+		  const char *id, const char *owner, struct gw_store_req *row);
 void api_get_row(struct gw_api *api, struct web_http_req *req,
 		 const struct gw_store_req *row, const struct web_req_wait *w,
 		 bool click);

@@ -21,8 +21,8 @@
 #define EVENTS_LIST_MAX 4096u   /* events in one JSON list */
 
 /* The request, or false after replying 404 or 503. */
-static bool load(struct gw_api *api, struct web_http_req *req,
-		 const char *id, const char *owner, struct gw_store_req *row)
+bool api_load_row(struct gw_api *api, struct web_http_req *req,
+		  const char *id, const char *owner, struct gw_store_req *row)
 {
 	struct web_json_err e;
 	int err;
@@ -197,7 +197,7 @@ void api_get(struct gw_api *api, struct web_http_req *req,
 			return;
 		}
 	}
-	if (!load(api, req, m->id, owner, &row))
+	if (!api_load_row(api, req, m->id, owner, &row))
 		return;
 	api_get_row(api, req, &row, &w, false);
 	gw_store_req_clear(&row);
@@ -540,7 +540,7 @@ void api_events(struct gw_api *api, struct web_http_req *req,
 	bool sse = false;
 
 	if (!api_events_query(req, false, &after, &sse) ||
-	    !load(api, req, m->id, owner, &row))
+	    !api_load_row(api, req, m->id, owner, &row))
 		return;
 	api_events_row(api, req, &row, after, sse);
 	gw_store_req_clear(&row);
@@ -638,7 +638,7 @@ void api_deliveries(struct gw_api *api, struct web_http_req *req,
 			       "unknown query parameter");
 		return;
 	}
-	if (!load(api, req, m->id, owner, &row))
+	if (!api_load_row(api, req, m->id, owner, &row))
 		return;
 	err = deliveries_json(api, row.id, &body, &len);
 	gw_store_req_clear(&row);
