@@ -276,6 +276,10 @@ static int render_store(struct pint_mbuf *mb, const struct gw_store_stats *st)
 		err = scalar(mb, "pintgw_store_writes_total", "counter",
 			     "Writes handed to a transaction.", st->writes);
 	if (!err)
+		err = scalar(mb, "pintgw_store_writes_folded_total", "counter",
+			     "Row updates merged into an earlier write of the same"
+			     " transaction.", st->folded);
+	if (!err)
 		err = scalar(mb, "pintgw_store_failed_writes_total", "counter",
 			     "Writes whose callback got an error.",
 			     st->failed_writes);

@@ -36,13 +36,13 @@ static const struct gw_store_col req_cols[] = {
 	COL(gw_store_req, status, COL_TEXT, false),
 	COL(gw_store_req, created_at, COL_I64, true),
 	COL(gw_store_req, updated_at, COL_I64, false),
-	COL(gw_store_req, start_at, COL_TIME, false),
-	COL(gw_store_req, stop_at, COL_TIME, false),
-	COL(gw_store_req, to_input, COL_TEXT, false),
-	COL(gw_store_req, to_number, COL_TEXT, false),
-	COL(gw_store_req, from_input, COL_TEXT, false),
-	COL(gw_store_req, from_number, COL_TEXT, false),
-	COL(gw_store_req, client_state, COL_TEXT, false),
+	COL(gw_store_req, start_at, COL_TIME, true),
+	COL(gw_store_req, stop_at, COL_TIME, true),
+	COL(gw_store_req, to_input, COL_TEXT, true),
+	COL(gw_store_req, to_number, COL_TEXT, true),
+	COL(gw_store_req, from_input, COL_TEXT, true),
+	COL(gw_store_req, from_number, COL_TEXT, true),
+	COL(gw_store_req, client_state, COL_TEXT, true),
 	COL(gw_store_req, info, COL_TEXT, false),
 	COL(gw_store_req, outcome, COL_TEXT, false),
 	COL(gw_store_req, gateway, COL_TEXT, false),
@@ -57,7 +57,7 @@ static const struct gw_store_col req_cols[] = {
 	COL_KEEP(gw_store_req, sdp),
 	COL_SIDE(gw_store_req, spec),
 	COL(gw_store_req, attempt, COL_U32, false),
-	COL(gw_store_req, webhook, COL_TEXT, false),
+	COL(gw_store_req, webhook, COL_TEXT, true),
 };
 
 static const struct gw_store_col event_cols[] = {
@@ -204,12 +204,27 @@ static const char schema_v5[] =
 	" uses INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX click_uses_expires ON click_uses (expires_at);";
 
+/*
+ * Version 6: requests_live with its condition as four inequalities. SQLite
+ * evaluates a partial index's WHERE on every write of a row, and a NOT IN
+ * list of more than two values becomes a temporary B-tree built and torn
+ * down each time: with it, an INSERT or UPDATE of a request cost about
+ * twice what it does now. Same rows, so the upgrade rebuilds the index
+ * once (it reads what is stored).
+ */
+static const char schema_v6[] =
+	"DROP INDEX requests_live;"
+	"CREATE INDEX requests_live ON requests (created_at, id)"
+	" WHERE status <> 'completed' AND status <> 'failed'"
+	" AND status <> 'canceled' AND status <> 'expired';";
+
 const struct gw_store_migration gw_store_migrations[] = {
 	{ 1, schema_v1 },
 	{ 2, schema_v2 },
 	{ 3, schema_v3 },
 	{ 4, schema_v4 },
 	{ 5, schema_v5 },
+	{ 6, schema_v6 },
 };
 const size_t gw_store_nmigrations = sizeof(gw_store_migrations) / sizeof(gw_store_migrations[0]);
 

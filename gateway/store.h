@@ -56,7 +56,10 @@ struct gw_store_opts {
  *
  * gw_store_update_request rewrites every mutable column from the struct,
  * NULL included, except spec and sdp: there NULL leaves the stored value
- * as it is, so an update cannot clear them. A spec may be ~1 MB with
+ * as it is, so an update cannot clear them. What a create fixes (id,
+ * owner, service, created_at, start_at, stop_at, the to/from input and
+ * number, client_state, webhook) is never rewritten, and an update need
+ * not carry it. A spec may be ~1 MB with
  * inline content: it is kept apart from the row, and an update with a
  * NULL spec neither copies nor writes it again.
  */
@@ -175,6 +178,7 @@ struct gw_store_stats {
 	uint64_t commits;               /* transactions committed */
 	uint64_t failed_commits;        /* transactions rolled back */
 	uint64_t writes;                /* writes handed to a transaction */
+	uint64_t folded;                /* row updates merged into an earlier write */
 	uint64_t failed_writes;         /* writes whose callback got an error */
 	size_t batch_max;               /* most writes in one transaction */
 	size_t pending;                 /* queued now */

@@ -20,7 +20,9 @@
 
 /* ---- rows in ---- */
 
-static int row_copy(const struct gw_store_table *t, void *dst, const void *src)
+/* Copy a row; for an UPDATE (upd) the text of fixed columns but the key
+ * (column 0) is left out, as the statement does not write it. */
+static int row_copy(const struct gw_store_table *t, void *dst, const void *src, bool upd)
 {
 	const char *from;
 	char **to;
@@ -31,7 +33,7 @@ static int row_copy(const struct gw_store_table *t, void *dst, const void *src)
 		if (t->cols[i].type == COL_TEXT)
 			*FIELD(dst, &t->cols[i], char *) = NULL;
 	for (i = 0; i < t->ncols; i++) {
-		if (t->cols[i].type != COL_TEXT)
+		if (t->cols[i].type != COL_TEXT || (upd && i && t->cols[i].fixed))
 			continue;
 		from = *FIELD(src, &t->cols[i], const char *);
 		to = FIELD(dst, &t->cols[i], char *);
@@ -82,14 +84,16 @@ static int bind_col(sqlite3_stmt *st, int idx, const struct gw_store_col *c, con
 	return SQLITE_MISUSE;
 }
 
-/* Column i is parameter i + 1; a side column is written on its own. */
-static int row_bind(sqlite3_stmt *st, const struct gw_store_table *t, const void *row)
+/* Column i is parameter i + 1; a side column is written on its own, and
+ * an UPDATE (upd) has no parameter for a fixed column but the key. */
+static int row_bind(sqlite3_stmt *st, const struct gw_store_table *t, const void *row,
+		    bool upd)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < t->ncols; i++) {
-		if (t->cols[i].side)
+		if (t->cols[i].side || (upd && i && t->cols[i].fixed))
 			continue;
 		rc = bind_col(st, (int)i + 1, &t->cols[i], row);
 		if (rc != SQLITE_OK)
@@ -152,7 +156,7 @@ int gw_store_prepare_writes(struct gw_store *s)
 	}
 
 	/* Parameter k + 1 is column k as in INSERT; the fixed columns leave
-	 * gaps, which SQLite allows (the last column is not fixed). A kept
+	 * gaps, which SQLite allows, and row_bind() skips them. A kept
 	 * column is coalesce(?k, column); a side column is not in the row. */
 	snprintf(sql, sizeof(sql), "UPDATE %s SET ", t->name);
 	for (k = 0, i = 0; !err && k < t->ncols; k++) {
@@ -194,7 +198,7 @@ static const enum gw_store_st kind_st[] = {
 	[W_CLICK] = ST_PUT_CLICK,
 };
 
-/* Free the queued rows (their callbacks are not called) and the array. */
+/* Free the queued rows (their callbacks are not called) and the arrays. */
 void gw_store_queue_drop(struct gw_store_queue *q)
 {
 	size_t i;
@@ -202,7 +206,128 @@ void gw_store_queue_drop(struct gw_store_queue *q)
 	for (i = 0; i < q->n; i++)
 		gw_store_row_clear(kind_table[q->v[i].kind], &q->v[i].u);
 	free(q->v);
+	free(q->rows);
 	memset(q, 0, sizeof(*q));
+}
+
+/* ---- one write per row and transaction ---- */
+
+static size_t id_hash(const char *id)
+{
+	size_t h = 14695981039346656037u;
+
+	while (*id)
+		h = (h ^ (unsigned char)*id++) * 1099511628211u;
+	return h;
+}
+
+/* The slot of id in q->rows: its entry, or the empty slot for it. */
+static size_t *row_slot(struct gw_store_queue *q, const char *id)
+{
+	size_t i = id_hash(id) & (q->nslot - 1);
+
+	while (q->rows[i] && strcmp(q->v[q->rows[i] - 1].u.req.id, id) != 0)
+		i = (i + 1) & (q->nslot - 1);
+	return &q->rows[i];
+}
+
+static int rows_grow(struct gw_store_queue *q)
+{
+	size_t n = q->nslot ? q->nslot * 2 : 64;
+	size_t *old = q->rows, nold = q->nslot, i;
+
+	q->rows = calloc(n, sizeof(*q->rows));
+	if (!q->rows) {
+		q->rows = old;
+		return ENOMEM;
+	}
+	q->nslot = n;
+	for (i = 0; i < nold; i++)
+		if (old[i])
+			*row_slot(q, q->v[old[i] - 1].u.req.id) = old[i];
+	free(old);
+	return 0;
+}
+
+/* Empty the map for the queue's next use (its array is kept). */
+static void rows_reset(struct gw_store_queue *q)
+{
+	if (q->nrows)
+		memset(q->rows, 0, q->nslot * sizeof(*q->rows));
+	q->nrows = 0;
+}
+
+static size_t col_size(enum gw_store_coltype type)
+{
+	switch (type) {
+	case COL_TEXT:
+		return sizeof(char *);
+	case COL_I64:
+	case COL_TIME:
+		return sizeof(int64_t);
+	case COL_INT:
+	case COL_CODE:
+		return sizeof(int);
+	case COL_U32:
+	case COL_U32N:
+		return sizeof(uint32_t);
+	case COL_HASH:
+		return GW_STORE_HASH_LEN;
+	case COL_DLV:
+		return sizeof(enum gw_store_dlv_state);
+	}
+	return 0;
+}
+
+/* Move the mutable columns of an update (from) into an earlier write of
+ * the same row (into), as the UPDATE would have written them. */
+static void row_fold(const struct gw_store_table *t, void *into, void *from)
+{
+	const struct gw_store_col *c;
+	char **src, **dst;
+	size_t i;
+
+	for (i = 1; i < t->ncols; i++) {
+		c = &t->cols[i];
+		if (c->fixed)
+			continue;
+		if (c->type != COL_TEXT) {
+			memcpy((char *)into + c->off, (char *)from + c->off, col_size(c->type));
+			continue;
+		}
+		src = FIELD(from, c, char *);
+		dst = FIELD(into, c, char *);
+		if (!*src && c->keep)
+			continue;
+		free(*dst);
+		*dst = *src;
+		*src = NULL;
+	}
+}
+
+/*
+ * Index the request write just queued at q->v[q->n - 1]; an update of a
+ * row written earlier in the queue is folded into that write and keeps
+ * only its callback. ENOMEM leaves the write as it is, unindexed.
+ */
+static void rows_note(struct gw_store *s, struct gw_store_queue *q)
+{
+	struct gw_store_write *w = &q->v[q->n - 1];
+	size_t *slot;
+
+	if ((q->nrows + 1) * 2 > q->nslot && rows_grow(q))
+		return;
+	slot = row_slot(q, w->u.req.id);
+	if (*slot && w->kind == W_UPD_REQ) {
+		row_fold(&gw_store_t_req, &q->v[*slot - 1].u.req, &w->u.req);
+		gw_store_row_clear(&gw_store_t_req, &w->u.req);
+		w->fold = *slot;
+		s->stats.folded++;
+		return;
+	}
+	if (!*slot)
+		q->nrows++;
+	*slot = q->n;
 }
 
 static void commit_h(void *arg)
@@ -228,13 +353,15 @@ static int enqueue(struct gw_store *s, enum gw_store_wkind kind, const void *row
 	}
 	w = &s->q.v[s->q.n];
 	memset(w, 0, sizeof(*w));
-	err = row_copy(kind_table[kind], &w->u, row);
+	err = row_copy(kind_table[kind], &w->u, row, kind == W_UPD_REQ);
 	if (err)
 		return err;
 	w->kind = kind;
 	w->h = h;
 	w->arg = arg;
 	s->q.n++;
+	if (kind == W_PUT_REQ || kind == W_UPD_REQ)
+		rows_note(s, &s->q);
 	if (s->loop && !gw_defer_pending(&s->defer))
 		gw_loop_defer(s->loop, &s->defer, commit_h, s);
 	return 0;
@@ -346,7 +473,11 @@ static int put_spec(struct gw_store *s, const struct gw_store_req *req)
 static int exec_write(struct gw_store *s, struct gw_store_write *w)
 {
 	sqlite3_stmt *st = s->st[kind_st[w->kind]];
-	int rc = row_bind(st, kind_table[w->kind], &w->u);
+	int rc;
+
+	if (w->fold)
+		return SQLITE_DONE;     /* written with the write it was folded into */
+	rc = row_bind(st, kind_table[w->kind], &w->u, w->kind == W_UPD_REQ);
 
 	if (rc == SQLITE_OK)
 		rc = gw_store_step_reset(st);
@@ -428,6 +559,8 @@ int gw_store_commit(struct gw_store *s)
 		s->stats.commits++;
 	for (i = 0; i < q.n; i++) {
 		w = &q.v[i];
+		if (w->fold)
+			w->err = q.v[w->fold - 1].err;
 		if (err || w->err)
 			s->stats.failed_writes++;
 		if (w->h)
@@ -435,10 +568,11 @@ int gw_store_commit(struct gw_store *s)
 		gw_store_row_clear(kind_table[w->kind], &w->u);
 	}
 	q.n = 0;
+	rows_reset(&q);
 	if (!s->spare.v && q.cap <= GW_STORE_SPARE_MAX)
 		s->spare = q;
 	else
-		free(q.v);
+		gw_store_queue_drop(&q);
 	return err;
 }
 

@@ -102,6 +102,7 @@ enum gw_store_wkind { W_PUT_REQ, W_UPD_REQ, W_EVENT, W_IDEM, W_DLV, W_CLICK };
 struct gw_store_write {
 	enum gw_store_wkind kind;
 	int err;                        /* this write's own outcome */
+	size_t fold;                    /* 1 + the write it was folded into, or 0 */
 	gw_store_done_h *h;
 	void *arg;
 	union {
@@ -117,10 +118,20 @@ struct gw_store_write {
  * a bigger one (a bulk import) is given back. */
 #define GW_STORE_SPARE_MAX 4096u
 
+/*
+ * The queue of one transaction. rows maps a request id to the last write
+ * of its row in the queue (1 + index, 0 = empty slot; open addressing,
+ * nrows < nslot / 2): an update of a row already queued is folded into
+ * that write, so a request that changes twice before a commit is written
+ * once.
+ */
 struct gw_store_queue {
 	struct gw_store_write *v;
 	size_t n;
 	size_t cap;
+	size_t *rows;
+	size_t nslot;                   /* 0 or a power of two */
+	size_t nrows;
 };
 
 struct gw_store {

@@ -22,7 +22,8 @@
 
 /* The WHERE terms of the partial indexes requests_live and requests_due
  * (store.c), repeated exactly so that SQLite picks them. */
-#define LIVE_WHERE "status NOT IN ('completed', 'failed', 'canceled', 'expired')"
+#define LIVE_WHERE "status <> 'completed' AND status <> 'failed'" \
+	" AND status <> 'canceled' AND status <> 'expired'"
 #define DUE_WHERE "status = 'queued' AND start_at IS NOT NULL"
 #define DLV_WHERE "state = 'pending'"
 

@@ -84,7 +84,7 @@ static void test_open_create_reopen(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
 			 (int64_t)gw_store_nmigrations);
-	assert_int_equal(gw_store_nmigrations, 5);
+	assert_int_equal(gw_store_nmigrations, 6);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
 				 " AND name IN ('requests', 'events', 'idempotency', 'deliveries',"
 				 " 'click_uses')"), 5);
@@ -538,8 +538,9 @@ static void test_request_round_trip(void **state)
 	assert_int_equal(gw_store_get_request(s, "rq_none", NULL, &got), ENOENT);
 	assert_null(got.id);
 
-	/* update: every mutable field, to NULL and back; fixed ones stay,
-	 * and so do spec and sdp when NULL */
+	/* update: every mutable field, to NULL and back; fixed ones (what
+	 * the create set: ids, times of the window, numbers, client_state,
+	 * webhook) stay, and so do spec and sdp when NULL */
 	upd = full;
 	upd.owner = S("someone else");
 	upd.service = S("fax");
@@ -573,6 +574,10 @@ static void test_request_round_trip(void **state)
 	upd.owner = full.owner;
 	upd.service = full.service;
 	upd.created_at = full.created_at;
+	upd.start_at = full.start_at;
+	upd.stop_at = full.stop_at;
+	upd.to_input = full.to_input;
+	upd.webhook = full.webhook;
 	upd.sdp = full.sdp;
 	upd.spec = full.spec;
 	req_eq(&got, &upd);
@@ -1007,9 +1012,19 @@ static void test_click_uses(void **state)
 	gw_store_free(s);
 }
 
+static int id_collect(struct gw_store_req *r, void *arg)
+{
+	char *buf = arg;
+
+	snprintf(buf + strlen(buf), 256 - strlen(buf), "%s;", r->id);
+	return 0;
+}
+
 /*
  * A file at schema version 4 (the dial index, no click_uses) upgrades to
- * 5 in place: its requests stay, the index stays, and click uses store.
+ * the newest in place: its requests stay, the index stays, click uses
+ * store, and requests_live is rebuilt without its NOT IN list (version 6)
+ * holding the same rows.
  */
 static void test_migrate_v4_file(void **state)
 {
@@ -1034,12 +1049,20 @@ static void test_migrate_v4_file(void **state)
 		" (2, 1700000000000), (3, 1700000000000), (4, 1700000000000);"
 		"INSERT INTO requests (id, owner, service, status, created_at, updated_at,"
 		" to_number, last_seq, attempt) VALUES ('rq_v4', 'k1', 'call', 'completed',"
-		" 1700000000000, 1700000000001, '+15555550199', 1, 1);"
+		" 1700000000000, 1700000000001, '+15555550199', 1, 1),"
+		" ('rq_v4b', 'k1', 'call', 'active', 1700000000002, 1700000000003,"
+		" '+15555550199', 3, 1);"
 		"COMMIT");
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
 	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"), 5);
+	assert_int_equal(fx_sql_int(s, "SELECT max(version) FROM schema_version"),
+			 (int64_t)gw_store_nmigrations);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE name ="
+				    " 'requests_live' AND sql NOT LIKE '%NOT IN%'"), 1);
+	assert_int_equal(gw_store_scan_live(s, id_collect, buf), 0);
+	assert_string_equal(buf, "rq_v4b;");
+	buf[0] = '\0';
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM sqlite_master WHERE name IN"
 				    " ('requests_created', 'click_uses', 'click_uses_expires')"), 3);
 	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE id = 'rq_v4'"), 1);
@@ -1363,6 +1386,39 @@ static void test_query_plans(void **state)
 	gw_store_free(s);
 }
 
+/*
+ * The statements of the commit path open no temporary B-tree: each runs
+ * once per row written, so one would be built and torn down per write
+ * (a NOT IN list in a partial index's WHERE did that).
+ */
+static void test_write_plans(void **state)
+{
+	static const enum gw_store_st writes[] = {
+		ST_PUT_REQ, ST_UPD_REQ, ST_PUT_EVENT, ST_PUT_IDEM, ST_PUT_DLV, ST_PUT_CLICK,
+		ST_PUT_SPEC,
+	};
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	char sql[4096];
+	sqlite3_stmt *st;
+	const char *op;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		assert_non_null(s->st[writes[i]]);
+		snprintf(sql, sizeof(sql), "EXPLAIN %s", sqlite3_sql(s->st[writes[i]]));
+		assert_int_equal(sqlite3_prepare_v2(gw_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			op = (const char *)sqlite3_column_text(st, 1);
+			if (strstr(op, "Ephemeral") || strstr(op, "Sorter"))
+				fail_msg("%s: %s", sqlite3_sql(s->st[writes[i]]), op);
+		}
+		sqlite3_finalize(st);
+	}
+	gw_store_free(s);
+}
+
 /* ---- group commit ---- */
 
 static void test_group_commit_one_transaction(void **state)
@@ -1413,6 +1469,74 @@ static void test_group_commit_one_transaction(void **state)
 	assert_int_equal(st.pending, 0);
 	assert_int_equal(gw_store_commit(s), 0);        /* empty: no transaction */
 	assert_int_equal(fx_commits, 1);
+	gw_store_free(s);
+}
+
+/*
+ * Updates of a row queued in the same transaction are folded into its
+ * first write: one statement, the last values, a NULL spec or sdp keeping
+ * what an earlier write of the batch gave, and every callback called in
+ * queue order with that write's outcome.
+ */
+static void test_group_commit_folds_updates(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	struct gw_store_event ev = { .request_id = S("rq_f"), .seq = 1, .status = S("queued"),
+				     .at = T0 };
+	struct gw_store_req r, u, got = { 0 };
+	struct gw_store_stats st;
+	int changes;
+
+	(void)state;
+	rec_reset();
+	fx_req(&r, "rq_f", "k1", "queued", T0);
+	r.to_number = S("+15555550100");
+	r.spec = S("{\"service\":\"call\"}");
+	assert_int_equal(gw_store_put_request(s, &r, done_h, (void *)0), 0);
+	assert_int_equal(gw_store_append_event(s, &ev, done_h, (void *)1), 0);
+	u = (struct gw_store_req){ .id = S("rq_f"), .status = S("sending"), .updated_at = T0 + 1,
+				   .sdp = S("v=0"), .call_id = S("c1"), .last_seq = 2 };
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)2), 0);
+	u = (struct gw_store_req){ .id = S("rq_f"), .status = S("active"), .updated_at = T0 + 2,
+				   .info = S("connected"), .last_seq = 3 };
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)3), 0);
+	/* an unknown row: the second update folds into the first, both ENOENT */
+	u = (struct gw_store_req){ .id = S("rq_none"), .status = S("active") };
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)4), 0);
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)5), 0);
+
+	changes = sqlite3_total_changes(gw_store_db(s));
+	assert_int_equal(gw_store_commit(s), 0);
+	/* the row (+ its spec) and the event; the folded updates ran nothing */
+	assert_int_equal(sqlite3_total_changes(gw_store_db(s)) - changes, 3);
+	gw_store_stats(s, &st);
+	assert_int_equal(st.folded, 3);
+	assert_int_equal(rec.n, 6);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(rec.idx[i], i);
+		assert_int_equal(rec.err[i], i < 4 ? 0 : ENOENT);
+	}
+	assert_int_equal(gw_store_get_request(s, "rq_f", "k1", &got), 0);
+	assert_string_equal(got.status, "active");
+	assert_int_equal(got.updated_at, T0 + 2);
+	assert_string_equal(got.info, "connected");
+	assert_string_equal(got.sdp, "v=0");            /* NULL kept the first update's */
+	assert_null(got.call_id);                       /* NULL rewrites a plain column */
+	assert_string_equal(got.spec, "{\"service\":\"call\"}");
+	assert_string_equal(got.to_number, "+15555550100");     /* fixed at the create */
+	assert_int_equal(got.last_seq, 3);
+	gw_store_req_clear(&got);
+
+	/* the next batch starts with an empty map: an update is a statement again */
+	u = (struct gw_store_req){ .id = S("rq_f"), .status = S("completed"), .updated_at = T0 + 3,
+				   .last_seq = 4 };
+	assert_int_equal(gw_store_update_request(s, &u, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(s), 0);
+	gw_store_stats(s, &st);
+	assert_int_equal(st.folded, 3);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests WHERE id = 'rq_f'"
+				    " AND status = 'completed' AND sdp = 'v=0'"), 1);
 	gw_store_free(s);
 }
 
@@ -1612,9 +1736,11 @@ int main(void)
 		leakcheck_test(test_scans),
 		leakcheck_test(test_scan_dials),
 		leakcheck_test(test_query_plans),
+		leakcheck_test(test_write_plans),
 		leakcheck_test(test_click_uses),
 		leakcheck_test(test_migrate_v4_file),
 		leakcheck_test(test_group_commit_one_transaction),
+		leakcheck_test(test_group_commit_folds_updates),
 		leakcheck_test(test_group_commit_loop),
 		leakcheck_test(test_alloc_failure),
 	};
