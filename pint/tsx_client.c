@@ -185,6 +185,23 @@ static int ict_final(struct pint_tsx *tsx, const struct tsx_in *in,
 	return 0;
 }
 
+/*
+ * A ringing INVITE is held for as long as it rings: once Proceeding, it
+ * sends nothing again but the ACK of a non-2xx final, so the request is
+ * cut to the lines that ACK is made of. ENOMEM keeps the whole request.
+ */
+static void ict_keep_ack_base(struct pint_tsx *tsx)
+{
+	char *base;
+	size_t len;
+
+	if (tsx_ack_base(tsx->msg, tsx->msg_len, &base, &len))
+		return;
+	free(tsx->msg);
+	tsx->msg = base;
+	tsx->msg_len = len;
+}
+
 static int ict_recv(struct pint_tsx *tsx, const struct tsx_in *in, uint64_t now)
 {
 	struct pint_tsx_layer *l = tsx->l;
@@ -198,12 +215,18 @@ static int ict_recv(struct pint_tsx *tsx, const struct tsx_in *in, uint64_t now)
 			 * TU's own answer timeout takes over */
 			pint_heap_disarm(&l->heap, &tsx->rtx);
 			pint_heap_disarm(&l->heap, &tsx->life);
+			if (tsx->state == PINT_TSX_CALLING)
+				ict_keep_ack_base(tsx);
 			tsx->state = PINT_TSX_PROCEEDING;
 			deliver(tsx, in);
 			return 0;
 		}
 		if (code < 300) {
 			pint_heap_disarm(&l->heap, &tsx->rtx);
+			/* nothing is sent from Accepted: the request goes */
+			free(tsx->msg);
+			tsx->msg = NULL;
+			tsx->msg_len = 0;
 			tsx->state = PINT_TSX_ACCEPTED;
 			tsx_arm(tsx, &tsx->life, now + 64ull * l->t1); /* M */
 			deliver(tsx, in);

@@ -130,6 +130,7 @@ bool tsx_peer_ok(const struct pint_tsx_peer *p);
 void tsx_stray(struct pint_tsx_layer *l, const struct tsx_in *in);
 
 /* tsx_msg.c */
+int tsx_ack_base(const char *req, size_t req_len, char **bufp, size_t *lenp);
 int tsx_build_ack(const char *req, size_t req_len, const char *resp,
 		  size_t resp_len, char **bufp, size_t *lenp);
 int tsx_build_response(const char *req, size_t len, int code,

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pint/pl.h"
@@ -217,6 +218,57 @@ int tsx_build_ack(const char *req, size_t req_len, const char *resp,
 		err = pint_mbuf_printf(&mb, "CSeq: %.*s ACK\r\n"
 				       "Max-Forwards: 70\r\n", (int)n, cseq.p);
 	return finish(&mb, bufp, lenp, err);
+}
+
+/*
+ * What of the INVITE req an ICT still needs once it is Proceeding (no
+ * more retransmissions): the lines tsx_build_ack() reads, in their order
+ * (start line, top Via, every Route, From, Call-ID, CSeq), without the
+ * body. tsx_build_ack() gives the same ACK from it as from req. Malloc'd
+ * into *bufp.
+ */
+int tsx_ack_base(const char *req, size_t req_len, char **bufp, size_t *lenp)
+{
+	struct pint_pl sl, via, from, callid, cseq;
+	struct pint_mbuf mb;
+	struct hscan s;
+	struct hdr h;
+	int err;
+
+	hscan_init(&s, req, req_len, &sl);
+	if (!sl.l || !find_hdr(req, req_len, "Via", "v", &via) ||
+	    !find_hdr(req, req_len, "From", "f", &from) ||
+	    !find_hdr(req, req_len, "Call-ID", "i", &callid) ||
+	    !find_hdr(req, req_len, "CSeq", NULL, &cseq))
+		return EBADMSG;
+	pint_mbuf_init(&mb, PINT_TSX_MAX_MSG);
+	err = pint_mbuf_printf(&mb, "%.*s\r\n", (int)sl.l, sl.p);
+	if (!err)
+		err = put(&mb, "Via", first_elem(via));
+	while (!err && hscan_next(&s, &h)) {
+		if (hdr_is(&h, "Route", NULL))
+			err = put(&mb, "Route", h.val);
+	}
+	if (!err)
+		err = put(&mb, "From", from);
+	if (!err)
+		err = put(&mb, "Call-ID", callid);
+	if (!err)
+		err = put(&mb, "CSeq", cseq);
+	if (!err)
+		err = pint_mbuf_puts(&mb, "\r\n");
+	if (!err) {
+		char *p;
+
+		*lenp = mb.len;
+		*bufp = pint_mbuf_steal(&mb);
+		/* it is kept for the call's ringing time: no slack */
+		p = realloc(*bufp, *lenp + 1);
+		if (p)
+			*bufp = p;
+	}
+	pint_mbuf_reset(&mb);
+	return err;
 }
 
 /*

@@ -223,6 +223,41 @@ static void test_ict_non2xx_ack_and_absorption(void **state)
 	th_fini();
 }
 
+/*
+ * A ringing INVITE keeps only the lines its ACK is made of: the ACK of a
+ * final after a 180 is byte for byte the one sent for a final straight
+ * away (built from the whole request).
+ */
+static void test_ict_ack_after_ringing_is_the_same(void **state)
+{
+	const struct th_msg busy = { .code = 486, .reason = "Busy Here",
+				     .totag = ";tag=t1" };
+	char direct[TH_BUF];
+	size_t len;
+
+	(void)state;
+	th_init();
+	th_start(&INVITE, &TH_GW_UDP, NULL);
+	assert_int_equal(th_recv(false, &busy, &TH_GW_UDP), 0);
+	assert_int_equal(H.nsent, 2);
+	len = H.sent[1].len;
+	memcpy(direct, H.sent[1].buf, len);
+	th_fini();
+
+	th_init();
+	th_start(&INVITE, &TH_GW_UDP, NULL);
+	assert_int_equal(th_recv(false, &(struct th_msg){ .code = 180,
+		.reason = "Ringing", .totag = ";tag=t1" }, &TH_GW_UDP), 0);
+	assert_int_equal(th_recv(false, &(struct th_msg){ .code = 183,
+		.reason = "Session Progress", .totag = ";tag=t1" }, &TH_GW_UDP), 0);
+	assert_int_equal(th_recv(false, &busy, &TH_GW_UDP), 0);
+	assert_int_equal(H.nsent, 2);
+	assert_int_equal(H.sent[1].len, len);
+	assert_memory_equal(H.sent[1].buf, direct, len);
+	assert_true(!strncmp(direct, "ACK ", 4));
+	th_fini();
+}
+
 static void test_ict_non2xx_over_tcp_ends_at_once(void **state)
 {
 	osip_message_t *ack;
@@ -376,6 +411,7 @@ int main(void)
 		leakcheck_test(test_ict_no_retransmission_after_1xx),
 		leakcheck_test(test_nict_proceeding_retransmits_at_t2),
 		leakcheck_test(test_ict_non2xx_ack_and_absorption),
+		leakcheck_test(test_ict_ack_after_ringing_is_the_same),
 		leakcheck_test(test_ict_non2xx_over_tcp_ends_at_once),
 		leakcheck_test(test_ict_2xx_accepted_passes_retransmissions),
 		leakcheck_test(test_nict_final_and_timer_k),
