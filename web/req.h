@@ -33,7 +33,7 @@
 #define WEB_REQ_CLIENT_STATE_MAX 1024u
 #define WEB_REQ_TIME_TEXT_MAX    64u    /* start_at / stop_at strings */
 #define WEB_REQ_RING_MIN         5      /* ring_timeout, seconds */
-#define WEB_REQ_RING_MAX         600
+#define WEB_REQ_RING_MAX         3600
 #define WEB_REQ_CLICK_TOKEN_MAX  2048u
 #define WEB_REQ_CURSOR_MAX       256u
 #define WEB_REQ_LIMIT_DEFAULT    50u

@@ -526,6 +526,31 @@ static void test_options(void **state)
 	gw_conf_free(conf);
 }
 
+/* A ring_timeout_max above ten minutes lets a request ring that long: the
+ * API's own bound is the config's (3600 s), not a smaller one. */
+static void test_long_ring_timeout(void **state)
+{
+	char text[sizeof(conf_text) + 16];
+	const char *at = strstr(conf_text, "ring_timeout_max = 45");
+	struct gw_conf *conf;
+	struct gw_spec *spec;
+
+	(void)state;
+	assert_non_null(at);
+	snprintf(text, sizeof(text), "%.*sring_timeout_max = 3600%s", (int)(at - conf_text),
+		 conf_text, at + strlen("ring_timeout_max = 45"));
+	conf = conf_parse(text);
+	spec = build_ok("{\"service\":\"call\",\"to\":\"+15555550199\",\"ring_timeout\":1800}",
+			conf, "shop");
+	assert_int_equal(spec->ring_timeout_ms, 1800000u);
+	gw_spec_free(spec);
+	spec = build_ok("{\"service\":\"call\",\"to\":\"+15555550199\",\"ring_timeout\":3600}",
+			conf, "shop");
+	assert_int_equal(spec->ring_timeout_ms, 3600000u);
+	gw_spec_free(spec);
+	gw_conf_free(conf);
+}
+
 static void test_email_hostname(void **state)
 {
 	struct gw_conf *conf = conf_parse(conf_reloaded);
@@ -694,6 +719,7 @@ int main(void)
 		leakcheck_test(test_gateway_spellings),
 		leakcheck_test(test_custom_service),
 		leakcheck_test(test_options),
+		leakcheck_test(test_long_ring_timeout),
 		leakcheck_test(test_email_hostname),
 		leakcheck_test(test_json_round_trip),
 		leakcheck_test(test_recover_after_reload),

@@ -435,8 +435,8 @@ static void test_req_messages(void **state)
 	} cases[] = {
 		{"{\"service\": \"call\", \"to\": \"1\", \"ring_timeout\": \"30\"}",
 		 "ring_timeout: expected integer, got string"},
-		{"{\"service\": \"call\", \"to\": \"1\", \"ring_timeout\": 601}",
-		 "ring_timeout: 601 is out of range 5..600 seconds"},
+		{"{\"service\": \"call\", \"to\": \"1\", \"ring_timeout\": 3601}",
+		 "ring_timeout: 3601 is out of range 5..3600 seconds"},
 		{"{\"service\": \"call\"}", "to: required field missing"},
 		{"{\"service\": \"call\", \"to\": \"1\", \"x\": 1}", "x: unknown field"},
 		{"{\"service\": \"ca ll\", \"to\": \"1\"}",
