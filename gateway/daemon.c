@@ -176,6 +176,21 @@ static const char **list_view(const struct gw_conf_list *l)
 	return v;
 }
 
+/* [http] sse_heartbeat in ms, below connection_timeout (a stream would
+ * time out between two heartbeats otherwise). */
+static uint32_t heartbeat_ms(const struct gw_conf_http *hc)
+{
+	uint32_t ms = hc->sse_heartbeat * 1000u;
+
+	if (hc->connection_timeout && ms >= hc->connection_timeout * 1000u) {
+		ms = hc->connection_timeout * 500u;
+		log_warn("http: sse_heartbeat %u s is not below "
+			 "connection_timeout %u s: using %u ms",
+			 hc->sse_heartbeat, hc->connection_timeout, ms);
+	}
+	return ms;
+}
+
 static int start_http(struct gw_daemon *d, char *msg, size_t msgsize)
 {
 	const struct gw_conf_http *hc = &d->conf->http;
@@ -197,15 +212,7 @@ static int start_http(struct gw_daemon *d, char *msg, size_t msgsize)
 	c.conn_limit = hc->max_connections;
 	c.per_ip_limit = hc->per_ip_connections;
 	c.idle_timeout_s = hc->connection_timeout;
-	c.heartbeat_ms = hc->sse_heartbeat * 1000u;
-	if (c.idle_timeout_s && c.heartbeat_ms >= c.idle_timeout_s * 1000u) {
-		/* streams would time out between two heartbeats */
-		c.heartbeat_ms = c.idle_timeout_s * 500u;
-		log_warn("http: sse_heartbeat %u s is not below "
-			 "connection_timeout %u s: using %u ms",
-			 hc->sse_heartbeat, hc->connection_timeout,
-			 c.heartbeat_ms);
-	}
+	c.heartbeat_ms = heartbeat_ms(hc);
 	c.cors_origins = origins;
 	c.cors_prefix = "/v1/click";
 	c.cors_prefix_origins = click;
@@ -560,19 +567,6 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 	return true;
 }
 
-static bool lists_differ(const struct gw_conf_list *a,
-			 const struct gw_conf_list *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return true;
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]))
-			return true;
-	return false;
-}
-
 /*
  * Log each restart-only change and keep its running value in cur (old
  * gets cur's: it is freed next). Nothing may fail after this.
@@ -589,13 +583,6 @@ static void keep_fixed(struct gw_conf *old, struct gw_conf *cur)
 		if (!keep_running(old, cur, key))
 			break;
 	}
-	/* web/http copies these at start and has no way to change them */
-	if (lists_differ(&old->http.cors_origins, &cur->http.cors_origins))
-		log_warn("config: [http] cors_origins changed: it takes "
-			 "effect at the next start");
-	if (old->http.sse_heartbeat != cur->http.sse_heartbeat)
-		log_warn("config: [http] sse_heartbeat changed: it takes "
-			 "effect at the next start");
 }
 
 /*
@@ -610,7 +597,7 @@ int gw_daemon_reload(struct gw_daemon *d)
 	struct gw_auth *na = NULL;
 	struct gw_secrets *ns = NULL;
 	char msg[GW_DAEMON_MSG_SIZE] = "";
-	const char **click;
+	const char **click, **origins;
 	size_t i;
 	int err;
 
@@ -647,6 +634,13 @@ int gw_daemon_reload(struct gw_daemon *d)
 		log_warn("config: [click] origins not reloaded: the previous "
 			 "ones stay");
 	free(click);
+	origins = list_view(&nc->http.cors_origins);
+	if (d->http && (!origins || web_http_cors_set(d->http, origins)))
+		log_warn("config: [http] cors_origins not reloaded: the "
+			 "previous ones stay");
+	free(origins);
+	if (d->http && web_http_heartbeat_set(d->http, heartbeat_ms(&nc->http)))
+		log_warn("config: [http] sse_heartbeat not reloaded");
 	gw_reqs_reload(d->reqs, nc);
 	d->deps.conf = nc;
 	d->deps.auth = na;

@@ -538,7 +538,6 @@ static int origins_copy(struct web_http_origins *o, const char *const *list)
 
 static int conf_copy(struct web_http *http, const struct web_http_conf *c)
 {
-	size_t i, n = 0;
 	int err;
 
 	http->conf = *c;
@@ -559,22 +558,7 @@ static int conf_copy(struct web_http *http, const struct web_http_conf *c)
 		if (err)
 			return err;
 	}
-	while (c->cors_origins && c->cors_origins[n])
-		n++;
-	if (!n)
-		return 0;
-	http->origins = calloc(n, sizeof(*http->origins));
-	if (!http->origins)
-		return ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (!strcmp(c->cors_origins[i], "*"))
-			http->any_origin = true;
-		http->origins[i] = copy_str(c->cors_origins[i]);
-		if (!http->origins[i])
-			return ENOMEM;
-		http->norigins++;
-	}
-	return 0;
+	return origins_copy(&http->origins, c->cors_origins);
 }
 
 /* The one place libmicrohttpd's start failure becomes our code. */
@@ -704,6 +688,39 @@ int web_http_cors_prefix_set(struct web_http *http,
 	return 0;
 }
 
+/*
+ * Replace the CORS origins of every path (copied; the configuration's
+ * reload): the next preflight and response use them.
+ */
+int web_http_cors_set(struct web_http *http, const char *const *origins)
+{
+	struct web_http_origins o;
+	int err;
+
+	if (!http || origins_check(origins))
+		return EINVAL;
+	err = origins_copy(&o, origins);
+	if (err)
+		return err;
+	origins_clear(&http->origins);
+	http->origins = o;
+	return 0;
+}
+
+/*
+ * A new interval between SSE heartbeats (the configuration's reload):
+ * below the idle timeout, as at start. Open streams take it after their
+ * next heartbeat.
+ */
+int web_http_heartbeat_set(struct web_http *http, uint32_t ms)
+{
+	if (!http || !ms ||
+	    (http->conf.idle_timeout_s && ms >= (uint64_t)http->conf.idle_timeout_s * 1000))
+		return EINVAL;
+	http->conf.heartbeat_ms = ms;
+	return 0;
+}
+
 /* The bound port (the ephemeral one when conf.port was 0). */
 uint16_t web_http_port(const struct web_http *http)
 {
@@ -817,9 +834,7 @@ void web_http_free(struct web_http *http)
 		MHD_run(http->d);
 		MHD_stop_daemon(http->d);
 	}
-	for (i = 0; i < http->norigins; i++)
-		free(http->origins[i]);
-	free(http->origins);
+	origins_clear(&http->origins);
 	origins_clear(&http->porigins);
 	free(http->cors_prefix);
 	free(http->server_name);

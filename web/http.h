@@ -108,6 +108,8 @@ int64_t web_http_timeout_ms(const struct web_http *http);
 int web_http_quiesce(struct web_http *http);
 int web_http_cors_prefix_set(struct web_http *http,
 			     const char *const *origins);
+int web_http_cors_set(struct web_http *http, const char *const *origins);
+int web_http_heartbeat_set(struct web_http *http, uint32_t ms);
 void web_http_free(struct web_http *http);
 void web_http_stats_get(const struct web_http *http,
 			struct web_http_stats *st);

@@ -88,9 +88,7 @@ struct web_http {
 	void *arg;
 	struct web_http_conf conf;      /* strings below are our copies */
 	char *server_name;
-	char **origins;
-	size_t norigins;
-	bool any_origin;
+	struct web_http_origins origins;        /* cors_origins */
 	char *cors_prefix;              /* NULL: no per-prefix list */
 	struct web_http_origins porigins;       /* its origins */
 	uint16_t port;

@@ -83,10 +83,10 @@ bool web_http_origin_ok(const struct web_http *http, const char *origin,
 
 	if (!origin || !*origin)
 		return false;
-	if (http->any_origin)
+	if (http->origins.any)
 		return true;
-	for (i = 0; i < http->norigins; i++)
-		if (!strcasecmp(http->origins[i], origin))
+	for (i = 0; i < http->origins.n; i++)
+		if (!strcasecmp(http->origins.v[i], origin))
 			return true;
 	if (!under_prefix(http, path))
 		return false;
@@ -119,7 +119,7 @@ int web_http_resp_finish(struct web_http_req *req, struct MHD_Response *r)
 	if (http->server_name)
 		err = web_http_add_hdr(r, MHD_HTTP_HEADER_SERVER,
 				       http->server_name);
-	if (!err && (http->norigins || http->porigins.n))
+	if (!err && (http->origins.n || http->porigins.n))
 		err = web_http_add_hdr(r, MHD_HTTP_HEADER_VARY, "Origin");
 	origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 					     "Origin");

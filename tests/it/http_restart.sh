@@ -37,7 +37,12 @@ expect_error 401 unauthorized "the new key before the reload"
 post '{"service":"call","to":"+1 555 555 0402","from":"+1 555 555 0100","gateway":"ring"}'
 ringing=$(field id)
 wait_status "$ringing" proceeding 5
+call GET /v1/requests -H 'Origin: https://shop.example'
+printf '%s' "$hdrs" | grep -qi '^Access-Control-Allow-Origin' &&
+	fail "CORS for an origin not configured yet"
 cp "$work/pintgw.conf" "$work/good.conf"
+sed -i -e 's/^\[http\]$/[http]\ncors_origins = https:\/\/shop.example/' \
+	-e 's/^sse_heartbeat = 1$/sse_heartbeat = 2/' "$work/pintgw.conf"
 cat >>"$work/pintgw.conf" <<EOF
 
 [key new]
@@ -52,8 +57,12 @@ until AS=$NEW call GET /v1/requests && [ "$code" = 200 ]; do
 	[ $n -lt 100 ] || fail "the new key after SIGHUP: $code $body"
 	sleep 0.05
 done
-call GET /v1/requests
+call GET /v1/requests -H 'Origin: https://shop.example'
 expect 200 "the old key after the reload"
+printf '%s' "$hdrs" | grep -qi '^Access-Control-Allow-Origin: https://shop.example' ||
+	fail "cors_origins not reloaded: $hdrs"
+grep -q 'cors_origins changed\|sse_heartbeat changed' "$work/pintgw.log" &&
+	fail "cors_origins/sse_heartbeat reported as restart-only"
 grep -q 'connection_timeout changed: it needs a restart' "$work/pintgw.log" ||
 	fail "no warning for a restart-only key"
 printf 'nonsense line\n' >>"$work/pintgw.conf"

@@ -1062,6 +1062,47 @@ static void test_limits(void **state)
 	stop();
 }
 
+/* The configuration's reload: new CORS origins answer the next request,
+ * a bad list or heartbeat changes nothing. */
+static void test_cors_and_heartbeat_reload(void **state)
+{
+	static const char *const other[] = {"https://other.example", NULL};
+	char long_origin[WEB_HTTP_ORIGIN_LEN + 2];
+	const char *const bad[] = {long_origin, NULL};
+
+	(void)state;
+	memset(long_origin, 'a', sizeof(long_origin) - 1);
+	long_origin[sizeof(long_origin) - 1] = '\0';
+	start("127.0.0.1");
+	cli_open(&C1, "127.0.0.1");
+	assert_int_equal(roundtrip_s("GET /json HTTP/1.1\r\nHost: t\r\n"
+				     "Origin: https://other.example\r\n\r\n"), 200);
+	assert_null(hdr(&R, "Access-Control-Allow-Origin"));
+	assert_int_equal(web_http_cors_set(F.http, other), 0);
+	assert_int_equal(web_http_cors_set(F.http, bad), EINVAL);
+	assert_int_equal(roundtrip_s("GET /json HTTP/1.1\r\nHost: t\r\n"
+				     "Origin: https://other.example\r\n\r\n"), 200);
+	assert_string_equal(hdr(&R, "Access-Control-Allow-Origin"),
+			    "https://other.example");
+	assert_int_equal(roundtrip_s("GET /json HTTP/1.1\r\nHost: t\r\n"
+				     "Origin: https://shop.example\r\n\r\n"), 200);
+	assert_null(hdr(&R, "Access-Control-Allow-Origin"));
+	/* none at all: no Vary either */
+	assert_int_equal(web_http_cors_set(F.http, NULL), 0);
+	assert_int_equal(roundtrip_s("GET /json HTTP/1.1\r\nHost: t\r\n"
+				     "Origin: https://other.example\r\n\r\n"), 200);
+	assert_null(hdr(&R, "Access-Control-Allow-Origin"));
+	assert_null(hdr(&R, "Vary"));
+	/* heartbeats stay below the idle timeout (5 s here) */
+	assert_int_equal(web_http_heartbeat_set(F.http, 0), EINVAL);
+	assert_int_equal(web_http_heartbeat_set(F.http, 5000), EINVAL);
+	assert_int_equal(web_http_heartbeat_set(F.http, 4999), 0);
+	assert_int_equal(web_http_cors_set(NULL, other), EINVAL);
+	assert_int_equal(web_http_heartbeat_set(NULL, 100), EINVAL);
+	cli_close(&C1);
+	stop();
+}
+
 static void test_cors(void **state)
 {
 	static const char *const any[] = {"*", NULL};
@@ -1467,6 +1508,7 @@ int main(void)
 		leakcheck_test(test_sse_slow),
 		leakcheck_test(test_sse_stuck_client),
 		leakcheck_test(test_limits),
+		leakcheck_test(test_cors_and_heartbeat_reload),
 		leakcheck_test(test_cors),
 		leakcheck_test(test_cors_prefix),
 		leakcheck_test(test_shutdown),
