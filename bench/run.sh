@@ -457,6 +457,11 @@ per_ip_connections = 4096
 listen = udp:127.0.0.1:0
 ring_timeout_max = 600
 
+# every create dials the same number: no cooldown, no daily cap
+[policy]
+destination_cooldown = 0
+destination_daily_cap = 0
+
 [gateway bench]
 address = udp:127.0.0.1:$1
 keepalive = 1

@@ -47,6 +47,12 @@ expect "live at the end" "$(sim_stat gw sessions_live)" 0
 expect "subscriptions left" "$(sim_stat gw subs_live)" 0
 expect "ACKs" "$(sim_count gw in '^ACK ')" 8
 expect "BYEs sent" "$(sim_count gw out '^BYE ')" 3
-# a failed INVITE gets no NOTIFY that could race its final response
-expect "NOTIFYs of 0486" "$(sim_trace gw "[.[] | select(.dir == \"out\" and (.first | test(\"^NOTIFY \")) and (.text | test(\"0486\")))] | length")" 0
+# a failed INVITE gets no NOTIFY that could race its final response; the
+# number is matched as the SDP writes it (a bare "0486" also turns up in
+# random tags and branches of other calls' NOTIFYs)
+notify_of() {
+	sim_trace gw "[.[] | select(.dir == \"out\" and (.first | test(\"^NOTIFY \")) and (.text | test(\"c=TN RFC2543 [+]1-?555-?555-?$1\")))] | length"
+}
+[ "$(notify_of 0000)" -gt 0 ] || fail "no NOTIFY matched for 0000: the match is wrong"
+expect "NOTIFYs of 0486" "$(notify_of 0486)" 0
 it_pass
