@@ -99,17 +99,24 @@ int pint_mbuf_printf(struct pint_mbuf *mb, const char *fmt, ...)
 	return 0;
 }
 
+/* Slack a stolen buffer may keep: below it, a realloc saves nothing. */
+#define STEAL_SLACK 32u
+
 /*
  * Hand the bytes to the caller (free() them); the buffer is empty after.
  * An empty buffer yields an allocated "" so callers need no NULL case,
- * or NULL when even that cannot be allocated.
+ * or NULL when even that cannot be allocated. What the caller gets is cut
+ * to its length: stolen bytes are often kept (an SDP, a Call-ID, a
+ * request for its ACK) while buffers grow by doubling from 256.
  */
 char *pint_mbuf_steal(struct pint_mbuf *mb)
 {
-	char *s = mb->buf;
+	char *s = mb->buf, *fit;
 
 	if (!s)
 		s = calloc(1, 1);
+	else if (mb->size > mb->len + 1 + STEAL_SLACK && (fit = realloc(s, mb->len + 1)))
+		s = fit;
 	mb->buf = NULL;
 	mb->len = 0;
 	mb->size = 0;

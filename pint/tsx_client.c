@@ -155,6 +155,16 @@ static void deliver(struct pint_tsx *tsx, const struct tsx_in *in)
 		l->h.resp(tsx, in->m, l->h.arg);
 }
 
+/* A client transaction past its last send of the request lets it go:
+ * Completed and Accepted only absorb (or pass up) retransmitted
+ * responses, for up to 32 s. */
+static void drop_request(struct pint_tsx *tsx)
+{
+	free(tsx->msg);
+	tsx->msg = NULL;
+	tsx->msg_len = 0;
+}
+
 /*
  * 300-699 in Calling or Proceeding: ACK it, then Completed for Timer D
  * (0 over TCP). If the ACK cannot be built (ENOMEM) nothing changes and
@@ -172,6 +182,7 @@ static int ict_final(struct pint_tsx *tsx, const struct tsx_in *in,
 		return err;
 	pint_heap_disarm(&l->heap, &tsx->rtx);
 	pint_heap_disarm(&l->heap, &tsx->life);
+	drop_request(tsx);      /* the ACK (aux) is what is sent again */
 	tsx->state = PINT_TSX_COMPLETED;
 	if (!tsx_reliable(tsx))
 		tsx_arm(tsx, &tsx->life, now + TIMER_D_MS);
@@ -223,10 +234,7 @@ static int ict_recv(struct pint_tsx *tsx, const struct tsx_in *in, uint64_t now)
 		}
 		if (code < 300) {
 			pint_heap_disarm(&l->heap, &tsx->rtx);
-			/* nothing is sent from Accepted: the request goes */
-			free(tsx->msg);
-			tsx->msg = NULL;
-			tsx->msg_len = 0;
+			drop_request(tsx);
 			tsx->state = PINT_TSX_ACCEPTED;
 			tsx_arm(tsx, &tsx->life, now + 64ull * l->t1); /* M */
 			deliver(tsx, in);
@@ -267,6 +275,7 @@ static int nict_recv(struct pint_tsx *tsx, const struct tsx_in *in,
 		}
 		pint_heap_disarm(&l->heap, &tsx->rtx);
 		pint_heap_disarm(&l->heap, &tsx->life);
+		drop_request(tsx);
 		tsx->state = PINT_TSX_COMPLETED;
 		if (!tsx_reliable(tsx))
 			tsx_arm(tsx, &tsx->life, now + l->t4);   /* K */

@@ -258,14 +258,8 @@ int tsx_ack_base(const char *req, size_t req_len, char **bufp, size_t *lenp)
 	if (!err)
 		err = pint_mbuf_puts(&mb, "\r\n");
 	if (!err) {
-		char *p;
-
 		*lenp = mb.len;
-		*bufp = pint_mbuf_steal(&mb);
-		/* it is kept for the call's ringing time: no slack */
-		p = realloc(*bufp, *lenp + 1);
-		if (p)
-			*bufp = p;
+		*bufp = pint_mbuf_steal(&mb);   /* cut to its length */
 	}
 	pint_mbuf_reset(&mb);
 	return err;

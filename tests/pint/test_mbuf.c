@@ -26,6 +26,28 @@ static void test_append_and_printf(void **state)
 	free(s);
 }
 
+/* A buffer with slack (300 bytes in 512) is cut to its length when
+ * stolen; the bytes stay as they were. */
+static void test_steal_fits(void **state)
+{
+	struct pint_mbuf mb;
+	char want[301];
+	char *s;
+
+	(void)state;
+	memset(want, 'x', 300);
+	want[300] = '\0';
+	pint_mbuf_init(&mb, 0);
+	assert_int_equal(pint_mbuf_puts(&mb, want), 0);
+	assert_int_equal(mb.size, 512);
+	s = pint_mbuf_steal(&mb);
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	assert_int_equal(mb.size, 0);
+	assert_int_equal(mb.len, 0);
+	free(s);
+}
+
 static void test_limit_is_hard(void **state)
 {
 	struct pint_mbuf mb;
@@ -121,6 +143,7 @@ int main(void)
 		leakcheck_test(test_grows_past_first_block),
 		leakcheck_test(test_alloc_failure_keeps_buffer),
 		leakcheck_test(test_steal_empty),
+		leakcheck_test(test_steal_fits),
 		leakcheck_test(test_pl),
 	};
 
