@@ -520,6 +520,11 @@ int gw_rq_record_create(struct rq *q, int64_t now)
 			gw_rq_pub_free(p);
 		return err;
 	}
+	/* the store has its copy, and nothing else reads it: a pending
+	 * request need not keep it */
+	free(q->spec->json);
+	q->spec->json = NULL;
+	q->spec->json_len = 0;
 	gw_rq_list_add(&r->pubs, &p->link);
 	q->last_pub = p;
 	return 0;

@@ -62,7 +62,8 @@ struct gw_spec {
 	char *client_state;             /* NULL = none */
 	char *gateway;                  /* preferred gateway; NULL = any */
 	char *email;                    /* SDP e= */
-	char *json;                     /* the normalised request (store spec) */
+	char *json;                     /* the normalised request (store spec);
+					 * NULL once a create queued it */
 	size_t json_len;
 	bool fetch;                     /* some item has fetch: true */
 	uint32_t fetch_left;            /* bit i: items[i] still to be fetched */
