@@ -27,7 +27,7 @@ enum gw_tp_proto {
 };
 
 #define GW_TP_MAX_LISTENERS  16u
-#define GW_TP_UDP_BATCH      64u       /* datagrams per socket per turn */
+#define GW_TP_UDP_BATCH      512u      /* datagrams per socket per turn */
 #define GW_TP_ACCEPT_BATCH   32u       /* accepts per listener per turn */
 #define GW_TP_DEF_SOCKBUF    (4u * 1024u * 1024u)
 #define GW_TP_DEF_MAX_MSG    PINT_SIP_MAX_MSG
