@@ -102,6 +102,7 @@ struct gw_conf_sip {
 struct gw_conf_store {
 	enum gw_store_sync synchronous;
 	uint32_t busy_timeout;          /* ms */
+	uint32_t commit_interval;       /* ms; 0 = a commit per loop turn */
 };
 
 /* [webhooks] (docs/webhooks.md); every key needs a restart */

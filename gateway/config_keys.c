@@ -433,6 +433,7 @@ static const struct gw_conf_keydef sip_keys[] = {
 static const struct gw_conf_keydef store_keys[] = {
 	GW_KEY_FN("synchronous", struct gw_conf_store, synchronous, set_sync, 0),
 	GW_KEY_U32(struct gw_conf_store, busy_timeout, 1, 600000, "ms"),
+	GW_KEY_U32(struct gw_conf_store, commit_interval, 0, 100, "ms"),
 };
 
 static const struct gw_conf_keydef webhooks_keys[] = {
@@ -595,6 +596,7 @@ int gw_conf_defaults(struct gw_conf *conf)
 
 	conf->store.synchronous = GW_STORE_SYNC_NORMAL;
 	conf->store.busy_timeout = GW_STORE_BUSY_TIMEOUT_MS;
+	conf->store.commit_interval = 1;
 
 	conf->webhooks.attempts = WEB_WEBHOOK_ATTEMPTS;
 	conf->webhooks.base_delay = WEB_WEBHOOK_BASE_MS / 1000u;

@@ -258,6 +258,8 @@ bool gw_conf_needs_restart(const struct gw_conf *old,
 	     "[store] synchronous");
 	DIFF(old->store.busy_timeout != cur->store.busy_timeout,
 	     "[store] busy_timeout");
+	DIFF(old->store.commit_interval != cur->store.commit_interval,
+	     "[store] commit_interval");
 	DIFF(webhooks_differ(&old->webhooks, &cur->webhooks), "[webhooks]");
 	DIFF(fetch_differ(&old->fetch, &cur->fetch), "[fetch]");
 #undef DIFF

@@ -154,6 +154,8 @@ static int open_store(struct gw_daemon *d, char *msg, size_t msgsize)
 	memset(&o, 0, sizeof(o));
 	o.sync = d->conf->store.synchronous;
 	o.busy_timeout_ms = d->conf->store.busy_timeout;
+	o.bg_checkpoint = true;
+	o.commit_interval_ms = d->conf->store.commit_interval;
 	err = gw_store_open(&d->store, d->conf->main.state_dir, &o, smsg,
 			    sizeof(smsg));
 	if (err) {
@@ -525,6 +527,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 		"[sip] tcp_idle_timeout", "[sip] max_message", "[sip] t1",
 		"[sip] t2", "[sip] t4", "[store] synchronous",
 		"[store] busy_timeout", "[webhooks]", "[fetch]",
+		"[store] commit_interval",
 	};
 	size_t i;
 
@@ -561,6 +564,7 @@ static bool keep_running(struct gw_conf *old, struct gw_conf *cur,
 	case 16: SWAP(old->store.busy_timeout, cur->store.busy_timeout); break;
 	case 17: SWAP(old->webhooks, cur->webhooks); break;
 	case 18: SWAP(old->fetch, cur->fetch); break;
+	case 19: SWAP(old->store.commit_interval, cur->store.commit_interval); break;
 	default:
 		return false;   /* a key this version does not know */
 	}

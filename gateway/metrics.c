@@ -280,6 +280,14 @@ static int render_store(struct pint_mbuf *mb, const struct gw_store_stats *st)
 			     "Row updates merged into an earlier write of the same"
 			     " transaction.", st->folded);
 	if (!err)
+		err = scalar(mb, "pintgw_store_checkpoints_total", "counter",
+			     "WAL checkpoints run by the checkpointer thread.",
+			     st->checkpoints);
+	if (!err)
+		err = scalar(mb, "pintgw_store_checkpoints_busy_total", "counter",
+			     "Checkpoints the checkpointer thread could not run.",
+			     st->checkpoints_busy);
+	if (!err)
 		err = scalar(mb, "pintgw_store_failed_writes_total", "counter",
 			     "Writes whose callback got an error.",
 			     st->failed_writes);

@@ -616,6 +616,11 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 		err = gw_store_prepare_writes(s);
 	if (!err)
 		err = gw_store_prepare_reads(s);
+	s->interval_ms = o.commit_interval_ms;
+	/* not starting it is no failure: SQLite checkpoints as before */
+	if (!err && o.bg_checkpoint)
+		(void)gw_store_ckpt_start(s, o.sync, o.autocheckpoint ? o.autocheckpoint
+								       : GW_STORE_AUTOCHECKPOINT);
 out:
 	if (err) {
 		if (msg && msgsize)
@@ -644,8 +649,9 @@ sqlite3 *gw_store_db(struct gw_store *s)
 /* ---- upkeep and the rest ---- */
 
 /*
- * Copy the WAL into the database and truncate it; for idle times (SQLite
- * also checkpoints every GW_STORE_AUTOCHECKPOINT pages on its own).
+ * Copy the WAL into the database and truncate it; for idle times (the
+ * WAL is also checkpointed every GW_STORE_AUTOCHECKPOINT pages, by SQLite
+ * or by the checkpointer thread).
  */
 int gw_store_checkpoint(struct gw_store *s)
 {
@@ -702,8 +708,11 @@ void gw_store_free(struct gw_store *s)
 
 	if (!s)
 		return;
-	if (s->loop)
+	if (s->loop) {
 		gw_loop_defer_cancel(s->loop, &s->defer);
+		gw_timer_stop(s->loop, &s->hold);
+	}
+	gw_store_ckpt_stop(s);
 	gw_store_queue_drop(&s->q);
 	gw_store_queue_drop(&s->spare);
 	for (i = 0; i < ST_COUNT; i++)
@@ -731,6 +740,7 @@ void gw_store_stats(const struct gw_store *s, struct gw_store_stats *st)
 {
 	*st = s->stats;
 	st->pending = s->q.n;
+	gw_store_ckpt_counts(s, &st->checkpoints, &st->checkpoints_busy);
 }
 
 /* Free a row's strings and zero it; NULL-safe, also for a zeroed row. */

@@ -30,6 +30,7 @@ struct gw_store;
 #define GW_STORE_BUSY_TIMEOUT_MS 5000u
 #define GW_STORE_AUTOCHECKPOINT 1000u   /* WAL pages (4 KiB each) */
 #define GW_STORE_WAL_LIMIT (64u << 20)  /* WAL bytes kept after a checkpoint */
+#define GW_STORE_HOLD_MAX 256u          /* queued writes that commit at once */
 
 enum gw_store_sync {
 	GW_STORE_SYNC_NORMAL = 0,       /* WAL: survives a crash of pintgw */
@@ -41,6 +42,12 @@ struct gw_store_opts {
 	unsigned busy_timeout_ms;       /* 0 = GW_STORE_BUSY_TIMEOUT_MS */
 	unsigned autocheckpoint;        /* 0 = GW_STORE_AUTOCHECKPOINT */
 	bool check;                     /* PRAGMA quick_check at open (O(size)) */
+	unsigned commit_interval_ms;    /* on a loop: at most one commit per this
+					 * many ms (0 = one per turn), unless
+					 * GW_STORE_HOLD_MAX writes wait */
+	bool bg_checkpoint;             /* checkpoints on a thread of the store's
+					 * own, not inside a commit (store_ckpt.c);
+					 * if it cannot start, SQLite's own */
 };
 
 /*
@@ -181,6 +188,8 @@ struct gw_store_stats {
 	uint64_t folded;                /* row updates merged into an earlier write */
 	uint64_t failed_writes;         /* writes whose callback got an error */
 	size_t batch_max;               /* most writes in one transaction */
+	uint64_t checkpoints;           /* by the checkpointer thread */
+	uint64_t checkpoints_busy;      /* … that could not run */
 	size_t pending;                 /* queued now */
 };
 

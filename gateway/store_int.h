@@ -8,6 +8,8 @@
 #ifndef GW_STORE_INT_H
 #define GW_STORE_INT_H
 
+#include <pthread.h>
+
 #include "gateway/loop.h"
 #include "gateway/store.h"
 
@@ -134,17 +136,35 @@ struct gw_store_queue {
 	size_t nrows;
 };
 
+/* The checkpointer thread (store_ckpt.c); mu guards want, stop and the
+ * counts, db is the thread's own. */
+struct gw_store_ckpt {
+	bool running;
+	pthread_t thr;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool want, stop;
+	struct sqlite3 *db;
+	unsigned frames;                /* WAL frames that call for one */
+	uint64_t runs, failed;
+};
+
 struct gw_store {
 	struct sqlite3 *db;
 	char *path;
 	struct gw_loop *loop;
 	struct gw_defer defer;          /* the group-commit point */
+	struct gw_timer hold;           /* ... or, within interval_ms of the
+					 * last commit, this */
+	unsigned interval_ms;
+	uint64_t last_commit_ms;        /* loop time */
 	struct gw_store_queue q;        /* writes of this turn */
 	struct gw_store_queue spare;    /* a drained queue kept for its array */
 	bool busy;                      /* a scan or a commit is stepping */
 	struct sqlite3_stmt *st[ST_COUNT];
 	struct sqlite3_stmt *list_st[LIST_VARIANTS];
 	struct gw_store_stats stats;
+	struct gw_store_ckpt ckpt;
 	char msg[GW_STORE_MSG_MAX];
 };
 
@@ -154,6 +174,11 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 			 const struct gw_store_migration *migs, size_t nmigs,
 			 char *msg, size_t msgsize);
 struct sqlite3 *gw_store_db(struct gw_store *s);
+
+/* store_ckpt.c */
+int gw_store_ckpt_start(struct gw_store *s, enum gw_store_sync sync, unsigned frames);
+void gw_store_ckpt_stop(struct gw_store *s);
+void gw_store_ckpt_counts(const struct gw_store *s, uint64_t *runs, uint64_t *failed);
 
 /* store.c */
 #define GW_STORE_FIELD(row, col, type) ((type *)(void *)((char *)(row) + (col)->off))

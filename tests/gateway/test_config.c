@@ -105,6 +105,7 @@ static void check_defaults(const struct gw_conf *c)
 
 	assert_int_equal(c->store.synchronous, GW_STORE_SYNC_NORMAL);
 	assert_int_equal(c->store.busy_timeout, 5000);
+	assert_int_equal(c->store.commit_interval, 1);
 
 	assert_int_equal(c->webhooks.attempts, 12);
 	assert_int_equal(c->webhooks.base_delay, 5);
@@ -232,11 +233,12 @@ static void test_full(void **state)
 	assert_int_equal(c->sip.max_redirects, 0);
 	assert_int_equal(c->store.synchronous, GW_STORE_SYNC_FULL);
 	assert_int_equal(c->store.busy_timeout, 250);
+	assert_int_equal(c->store.commit_interval, 5);
 
 	assert_int_equal(c->ngateways, 2);
 	gw = gw_conf_gateway(c, "east");
 	assert_ptr_equal(gw, &c->gateways[0]);
-	assert_int_equal(gw->line, 39);
+	assert_int_equal(gw->line, 40);
 	assert_string_equal(gw->address, "tcp:pint.example.net:5080");
 	assert_int_equal(gw->peer.transport, PINT_TSX_TCP);
 	assert_string_equal(gw->peer.host, "pint.example.net");
@@ -933,7 +935,7 @@ static void test_every_key_documented(void **state)
 	}
 	assert_true(has_key(text, "[gateway local]", "subtype.image/tiff"));
 	assert_non_null(strstr(man, "\n.BI subtype. TYPE\n"));
-	assert_int_equal(total, 82);
+	assert_int_equal(total, 83);
 	free(text);
 	free(man);
 }

@@ -1653,6 +1653,183 @@ static void test_group_commit_loop(void **state)
 	gw_loop_free(tn.loop);
 }
 
+/*
+ * commit_interval_ms: the writes of turns within the interval after a
+ * commit wait for one commit together; the first write after a quiet
+ * time commits at its turn's end, and a full hold commits at once.
+ */
+struct held {
+	struct gw_loop *loop;
+	struct gw_store *s;
+	struct gw_timer t[4];
+	uint64_t t0;
+	int commits_at[4];              /* fx_commits when each timer ran */
+	uint64_t done_at;               /* loop time of the held commit */
+};
+
+static void held_put(struct held *h, int i, int n)
+{
+	struct gw_store_req r;
+	char id[32];
+	int k;
+
+	h->commits_at[i] = fx_commits;
+	for (k = 0; k < n; k++) {
+		snprintf(id, sizeof(id), "rq_h_%d_%d", i, k);
+		fx_req(&r, id, "k1", "queued", T0 + i);
+		assert_int_equal(gw_store_put_request(h->s, &r, done_h, (void *)(intptr_t)i), 0);
+	}
+}
+
+static void held_done_h(int err, void *arg)
+{
+	struct held *h = arg;
+
+	done_h(err, (void *)(intptr_t)100);
+	h->done_at = gw_loop_now(h->loop);
+	gw_loop_stop(h->loop);
+}
+
+static void held_t0(void *arg)
+{
+	held_put(arg, 0, 1);
+}
+
+static void held_t1(void *arg)
+{
+	held_put(arg, 1, 2);
+}
+
+static void held_t2(void *arg)
+{
+	struct held *h = arg;
+	struct gw_store_req r;
+
+	held_put(h, 2, 2);
+	fx_req(&r, "rq_h_last", "k1", "queued", T0);
+	assert_int_equal(gw_store_put_request(h->s, &r, held_done_h, h), 0);
+}
+
+static void held_t3(void *arg)
+{
+	struct held *h = arg;
+
+	/* a full hold does not wait */
+	held_put(h, 3, GW_STORE_HOLD_MAX);
+}
+
+static void held_stop(int err, void *arg)
+{
+	struct held *h = arg;
+
+	done_h(err, (void *)(intptr_t)200);
+	gw_loop_stop(h->loop);
+}
+
+static void held_t3_last(void *arg)
+{
+	struct held *h = arg;
+	struct gw_store_req r;
+
+	h->commits_at[0] = fx_commits;  /* the full hold is in already */
+	fx_req(&r, "rq_h_stop", "k1", "queued", T0);
+	assert_int_equal(gw_store_put_request(h->s, &r, held_stop, h), 0);
+}
+
+static void test_commit_interval(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store_opts o = { .commit_interval_ms = 200 };
+	struct held h = { 0 };
+	struct gw_store_stats st;
+	char msg[GW_STORE_MSG_MAX];
+	int before;
+
+	(void)state;
+	assert_int_equal(gw_loop_alloc(&h.loop), 0);
+	assert_int_equal(gw_store_open(&h.s, dir, &o, msg, sizeof(msg)), 0);
+	gw_store_attach(h.s, h.loop);
+	sqlite3_commit_hook(gw_store_db(h.s), commit_hook, NULL);
+	rec_reset();
+	gw_loop_update_time(h.loop);
+	h.t0 = gw_loop_now(h.loop);
+	/* t=0: committed at the turn's end; t=20 and t=40: held together
+	 * until 200 ms after that commit */
+	assert_int_equal(gw_timer_start(h.loop, &h.t[0], 0, held_t0, &h), 0);
+	assert_int_equal(gw_timer_start(h.loop, &h.t[1], 20, held_t1, &h), 0);
+	assert_int_equal(gw_timer_start(h.loop, &h.t[2], 40, held_t2, &h), 0);
+	gw_loop_run(h.loop);
+	assert_int_equal(h.commits_at[0], 0);
+	assert_int_equal(h.commits_at[1], 1);           /* t0's write is in */
+	assert_int_equal(h.commits_at[2], 1);           /* t1's still held */
+	assert_true(h.done_at >= h.t0 + 200);
+	assert_int_equal(fx_commits, 2);
+	gw_store_stats(h.s, &st);
+	assert_int_equal(st.batch_max, 5);              /* t1 + t2 + the last */
+	assert_int_equal(fx_sql_int(h.s, "SELECT count(*) FROM requests"), 6);
+
+	/* a hold of GW_STORE_HOLD_MAX writes commits at its turn's end, well
+	 * within the interval after the last commit */
+	rec_reset();
+	before = fx_commits = 0;
+	gw_loop_update_time(h.loop);
+	h.t0 = gw_loop_now(h.loop);
+	assert_int_equal(gw_timer_start(h.loop, &h.t[0], 0, held_t3, &h), 0);
+	assert_int_equal(gw_timer_start(h.loop, &h.t[1], 1, held_t3_last, &h), 0);
+	gw_loop_run(h.loop);
+	assert_int_equal(h.commits_at[3], before);
+	assert_int_equal(h.commits_at[0], before + 1);
+	assert_int_equal(fx_commits, before + 2);
+	assert_int_equal(rec.n, (int)GW_STORE_HOLD_MAX + 1);
+	assert_int_equal(fx_sql_int(h.s, "SELECT count(*) FROM requests"),
+			 6 + (int64_t)GW_STORE_HOLD_MAX + 1);
+	assert_true(gw_loop_now(h.loop) < h.t0 + 200 + 200);
+	gw_store_free(h.s);
+	gw_loop_free(h.loop);
+}
+
+/*
+ * The checkpointer thread: the loop's connection never checkpoints, the
+ * thread does once the WAL passes its size, and closing joins it.
+ */
+static void test_bg_checkpoint(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store_opts o = { .bg_checkpoint = true, .autocheckpoint = 8 };
+	struct gw_store_stats st;
+	struct gw_store *s = NULL;
+	char msg[GW_STORE_MSG_MAX];
+	int i, waited;
+
+	(void)state;
+	assert_int_equal(gw_store_open(&s, dir, &o, msg, sizeof(msg)), 0);
+	assert_int_equal(fx_sql_int(s, "PRAGMA wal_autocheckpoint"), 0);
+	for (i = 0; i < 20; i++) {
+		char sdp[64];
+
+		snprintf(sdp, sizeof(sdp), "v=0 batch %d", i);
+		fx_put_n(s, "k1", i * 50, 50, sdp);
+		assert_int_equal(gw_store_commit(s), 0);
+	}
+	for (waited = 0; waited < 500; waited++) {
+		gw_store_stats(s, &st);
+		if (st.checkpoints)
+			break;
+		usleep(10000);
+	}
+	assert_true(st.checkpoints >= 1);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests"), 1000);
+	gw_store_free(s);
+
+	/* without it, SQLite's own (the store's default) */
+	s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(s, "PRAGMA wal_autocheckpoint"), (int64_t)GW_STORE_AUTOCHECKPOINT);
+	assert_int_equal(fx_sql_int(s, "SELECT count(*) FROM requests"), 1000);
+	gw_store_stats(s, &st);
+	assert_int_equal(st.checkpoints, 0);
+	gw_store_free(s);
+}
+
 /* ---- allocation failure: a clean ENOMEM, nothing leaked or half queued ---- */
 
 static void test_alloc_failure(void **state)
@@ -1742,6 +1919,8 @@ int main(void)
 		leakcheck_test(test_group_commit_one_transaction),
 		leakcheck_test(test_group_commit_folds_updates),
 		leakcheck_test(test_group_commit_loop),
+		leakcheck_test(test_commit_interval),
+		leakcheck_test(test_bg_checkpoint),
 		leakcheck_test(test_alloc_failure),
 	};
 
