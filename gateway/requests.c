@@ -511,6 +511,12 @@ void gw_rq_call_start(struct rq *q)
 	err = gw_sip_call_start(r->sip, q->ref, &p);
 	if (!err) {
 		gw_rq_note_call(q);
+		/* pint/ua copied what it needs (its body, the A party): a
+		 * ringing request does not keep the spec; a resend after a
+		 * restart builds it again from the store */
+		gw_spec_free(q->spec);
+		q->spec = NULL;
+		memset(&q->svc, 0, sizeof(q->svc));
 		return;
 	}
 	q->in_sip = false;

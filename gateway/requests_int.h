@@ -34,8 +34,9 @@ struct rq {
 	enum pint_status status;        /* of the last recorded event */
 	struct gw_store_req row;        /* as last written; spec NULL while
 					 * spec is built (spec->json then) */
-	struct gw_spec *spec;           /* NULL until needed (recovered) */
-	struct pint_svc_req svc;        /* borrowed by gw_sip for the call */
+	struct gw_spec *spec;           /* NULL until needed (recovered), and
+					 * again once the call has started */
+	struct pint_svc_req svc;        /* views into spec for the call's start */
 	struct gw_timer timer;          /* start_at, or stop_at while held */
 	gw_reqs_created_h *created_h;
 	void *created_arg;

@@ -101,7 +101,7 @@ struct pint_ua_resume {
 };
 
 struct pint_ua_call_params {
-	const struct pint_svc_req *req; /* validated; borrowed for the call */
+	const struct pint_svc_req *req; /* validated; read (and copied) by pint_ua_call_start only */
 	const char *gateway;            /* preferred gateway name, NULL = any */
 	uint32_t ring_timeout_ms;       /* 0 = the conf default */
 	bool track;                     /* subscribe to status at the gateway */
