@@ -476,6 +476,9 @@ static void test_metrics_render(void **state)
 		hs.lat_le[i] = i < 2 ? 1 : 3;
 	ss.commits = 11;
 	ss.pending = 2;
+	ss.folded = 6;
+	ss.checkpoints = 3;
+	ss.checkpoints_busy = 1;
 	rs.live = 4;
 	rs.scheduled = 1;
 	rs.by_status[WEB_STATUS_QUEUED] = 1;
@@ -507,6 +510,9 @@ static void test_metrics_render(void **state)
 				  "pintgw_http_request_duration_seconds_count 3\n"));
 	assert_non_null(strstr(p, "pintgw_store_commits_total 11\n"));
 	assert_non_null(strstr(p, "pintgw_store_queue_depth 2\n"));
+	assert_non_null(strstr(p, "pintgw_store_writes_folded_total 6\n"));
+	assert_non_null(strstr(p, "pintgw_store_checkpoints_total 3\n"));
+	assert_non_null(strstr(p, "pintgw_store_checkpoints_busy_total 1\n"));
 	assert_non_null(strstr(p, "pintgw_requests_live 4\n"));
 	assert_non_null(strstr(p, "pintgw_table_requests_by_status{status=\"queued\"} 1\n"));
 	assert_non_null(strstr(p, "pintgw_longpoll_waiting 5\n"));
