@@ -451,27 +451,47 @@ int gw_store_list(struct gw_store *s, const struct gw_store_filter *f,
  * exist: check it first). evs is overwritten (not freed) and zeroed on
  * error; gw_store_events_clear() it after use.
  */
-int gw_store_events(struct gw_store *s, const char *request_id, uint32_t after_seq,
-		    size_t limit, struct gw_store_events *evs)
+/*
+ * Up to limit rows of t (events or deliveries: st selects them by
+ * request_id and seq) past after_seq, by seq, in a new array *vp of *np;
+ * on error nothing is left to free.
+ */
+static int by_request(struct gw_store *s, sqlite3_stmt *st, const struct gw_store_table *t,
+		      const char *request_id, uint32_t after_seq, size_t limit,
+		      void **vp, size_t *np)
 {
-	sqlite3_stmt *st = s->st[ST_EVENTS];
 	bool more;
+	void *v;
 	int err;
 
-	memset(evs, 0, sizeof(*evs));
+	*vp = NULL;
+	*np = 0;
 	if (!request_id || !limit || limit > GW_STORE_EVENTS_MAX)
 		return EINVAL;
 	if (s->busy)
 		return EBUSY;
+	v = calloc(limit, t->size);
+	if (!v)
+		return ENOMEM;
 	sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, after_seq);
 	sqlite3_bind_int64(st, 3, (int64_t)limit);
-	evs->v = calloc(limit, sizeof(*evs->v));
-	if (!evs->v)
-		return ENOMEM;
-	err = collect(s, st, &gw_store_t_event, evs->v, limit, &evs->n, &more);
+	err = collect(s, st, t, v, limit, np, &more);
 	if (err)
-		gw_store_events_clear(evs);
+		free(v);        /* collect() cleared the rows */
+	else
+		*vp = v;
+	return err;
+}
+
+int gw_store_events(struct gw_store *s, const char *request_id, uint32_t after_seq,
+		    size_t limit, struct gw_store_events *evs)
+{
+	void *v;
+	int err = by_request(s, s->st[ST_EVENTS], &gw_store_t_event, request_id, after_seq,
+			     limit, &v, &evs->n);
+
+	evs->v = v;
 	return err;
 }
 
@@ -605,24 +625,11 @@ int gw_store_deliveries(struct gw_store *s, const char *request_id,
 			uint32_t after_seq, size_t limit,
 			struct gw_store_deliveries *out)
 {
-	sqlite3_stmt *st = s->st[ST_DLVS];
-	bool more;
-	int err;
+	void *v;
+	int err = by_request(s, s->st[ST_DLVS], &gw_store_t_dlv, request_id, after_seq, limit,
+			     &v, &out->n);
 
-	memset(out, 0, sizeof(*out));
-	if (!request_id || !limit || limit > GW_STORE_EVENTS_MAX)
-		return EINVAL;
-	if (s->busy)
-		return EBUSY;
-	sqlite3_bind_text(st, 1, request_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, after_seq);
-	sqlite3_bind_int64(st, 3, (int64_t)limit);
-	out->v = calloc(limit, sizeof(*out->v));
-	if (!out->v)
-		return ENOMEM;
-	err = collect(s, st, &gw_store_t_dlv, out->v, limit, &out->n, &more);
-	if (err)
-		gw_store_deliveries_clear(out);
+	out->v = v;
 	return err;
 }
 
