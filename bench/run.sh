@@ -681,6 +681,9 @@ fig_daemon() {
 	crash_ready=$READY_MS
 	intr=$(metric pintgw_requests_interrupted_total)
 	say "  restart after a crash with $held live: /healthz ${START_MS} ms, /readyz ${READY_MS} ms, interrupted: $intr"
+	# the interrupted outcomes are written while pintgw already serves:
+	# "none live" below holds only once they are all stored
+	wait_live 120 || say "  still $(metric pintgw_requests_live) live 120 s after the restart"
 	kill -KILL "$GW_PID" 2>/dev/null
 	wait "$GW_PID" 2>/dev/null
 	unpid "$GW_PID"

@@ -155,6 +155,7 @@ static int open_store(struct gw_daemon *d, char *msg, size_t msgsize)
 	o.sync = d->conf->store.synchronous;
 	o.busy_timeout_ms = d->conf->store.busy_timeout;
 	o.bg_checkpoint = true;
+	o.bg_writer = true;
 	o.commit_interval_ms = d->conf->store.commit_interval;
 	err = gw_store_open(&d->store, d->conf->main.state_dir, &o, smsg,
 			    sizeof(smsg));

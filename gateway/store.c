@@ -616,6 +616,7 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 		err = gw_store_prepare_writes(s);
 	if (!err)
 		err = gw_store_prepare_reads(s);
+	s->opts = o;
 	s->interval_ms = o.commit_interval_ms;
 	/* not starting it is no failure: SQLite checkpoints as before */
 	if (!err && o.bg_checkpoint)
@@ -629,6 +630,43 @@ out:
 		return err;
 	}
 	*storep = s;
+	return 0;
+}
+
+/*
+ * A second connection to s's file for the writer thread: the same
+ * pragmas, the write statements only. Free it with gw_store_free.
+ */
+int gw_store_open_conn(const struct gw_store *s, struct gw_store **connp)
+{
+	struct gw_store *c = calloc(1, sizeof(*c));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	int err, rc;
+
+	if (!c)
+		return ENOMEM;
+	c->path = gw_store_strcopy(s->path, strlen(s->path));
+	if (!c->path) {
+		free(c);
+		return ENOMEM;
+	}
+	rc = sqlite3_open_v2(c->path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		err = gw_store_fail(c, rc, "open");
+	} else {
+		sqlite3_extended_result_codes(c->db, 1);
+		sqlite3_busy_timeout(c->db, (int)(s->opts.busy_timeout_ms ? s->opts.busy_timeout_ms
+									  : GW_STORE_BUSY_TIMEOUT_MS));
+		err = set_pragmas(c, &s->opts);
+		if (!err)
+			err = gw_store_prepare_writes(c);
+	}
+	if (err) {
+		gw_store_free(c);
+		return err;
+	}
+	c->opts = s->opts;
+	*connp = c;
 	return 0;
 }
 
@@ -712,6 +750,7 @@ void gw_store_free(struct gw_store *s)
 		gw_loop_defer_cancel(s->loop, &s->defer);
 		gw_timer_stop(s->loop, &s->hold);
 	}
+	gw_store_writer_stop(s, s->loop);
 	gw_store_ckpt_stop(s);
 	gw_store_queue_drop(&s->q);
 	gw_store_queue_drop(&s->spare);

@@ -45,6 +45,8 @@ struct gw_store_opts {
 	unsigned commit_interval_ms;    /* on a loop: at most one commit per this
 					 * many ms (0 = one per turn), unless
 					 * GW_STORE_HOLD_MAX writes wait */
+	bool bg_writer;                 /* on a loop: commits on a thread of the
+					 * store's own (store_writer.c) */
 	bool bg_checkpoint;             /* checkpoints on a thread of the store's
 					 * own, not inside a commit (store_ckpt.c);
 					 * if it cannot start, SQLite's own */

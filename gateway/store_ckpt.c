@@ -124,6 +124,16 @@ fail:
 	return err;
 }
 
+/* Commits on conn (the writer's connection) wake the checkpointer too;
+ * conn leaves checkpoints to it. */
+void gw_store_ckpt_hook(struct gw_store *s, struct gw_store *conn)
+{
+	if (!s->ckpt.running || !conn)
+		return;
+	sqlite3_exec(conn->db, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
+	sqlite3_wal_hook(conn->db, wal_h, &s->ckpt);
+}
+
 /* Stop and join the thread (a checkpoint under way ends first). */
 void gw_store_ckpt_stop(struct gw_store *s)
 {

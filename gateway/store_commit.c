@@ -330,10 +330,24 @@ static void rows_note(struct gw_store *s, struct gw_store_queue *q)
 	*slot = q->n;
 }
 
+static void commit_h(void *arg);
+
+/* Commit at the end of this turn (or when the interval allows). */
+void gw_store_schedule(struct gw_store *s)
+{
+	if (s->loop && !gw_defer_pending(&s->defer))
+		gw_loop_defer(s->loop, &s->defer, commit_h, s);
+}
+
 static void commit_now_h(void *arg)
 {
+	struct gw_store *s = arg;
+
 	/* The callbacks have the outcome; gw_store_errmsg() the details. */
-	(void)gw_store_commit(arg);
+	if (s->wr)
+		gw_store_writer_kick(s);
+	else
+		(void)gw_store_commit(s);
 }
 
 /*
@@ -387,8 +401,7 @@ static int enqueue(struct gw_store *s, enum gw_store_wkind kind, const void *row
 	s->q.n++;
 	if (kind == W_PUT_REQ || kind == W_UPD_REQ)
 		rows_note(s, &s->q);
-	if (s->loop && !gw_defer_pending(&s->defer))
-		gw_loop_defer(s->loop, &s->defer, commit_h, s);
+	gw_store_schedule(s);
 	return 0;
 }
 
@@ -520,7 +533,9 @@ static int exec_write(struct gw_store *s, struct gw_store_write *w)
 	return rc;
 }
 
-static int run_batch(struct gw_store *s, struct gw_store_queue *q)
+/* Run q as one transaction on s's connection (the store's, or the
+ * writer's: store_writer.c); the writes' own errors go into q. */
+int gw_store_run_batch(struct gw_store *s, struct gw_store_queue *q)
 {
 	const char *what = "begin";
 	size_t i;
@@ -557,27 +572,44 @@ static int run_batch(struct gw_store *s, struct gw_store_queue *q)
 int gw_store_commit(struct gw_store *s)
 {
 	struct gw_store_queue q;
-	struct gw_store_write *w;
-	size_t i;
 	int err;
 
 	if (s->busy)
 		return EBUSY;
+	if (s->wr)
+		return gw_store_writer_flush(s);
 	if (!s->q.n)
 		return 0;
+	gw_store_take(s, &q);
+	s->busy = true;
+	err = gw_store_run_batch(s, &q);
+	s->busy = false;
+	gw_store_finish(s, &q, err);
+	return err;
+}
+
+/* Move the queue out for a transaction (s->q starts again empty). */
+void gw_store_take(struct gw_store *s, struct gw_store_queue *q)
+{
 	if (s->loop) {
 		gw_loop_defer_cancel(s->loop, &s->defer);
 		gw_timer_stop(s->loop, &s->hold);
 		s->last_commit_ms = gw_loop_now(s->loop);
 	}
-	q = s->q;
+	*q = s->q;
 	s->q = s->spare;
 	memset(&s->spare, 0, sizeof(s->spare));
+}
 
-	s->busy = true;
-	err = run_batch(s, &q);
-	s->busy = false;
+/* After q's transaction (err): count it, call the callbacks in order,
+ * free the rows and keep the array for a next queue. */
+void gw_store_finish(struct gw_store *s, struct gw_store_queue *q0, int err)
+{
+	struct gw_store_queue q = *q0;
+	struct gw_store_write *w;
+	size_t i;
 
+	memset(q0, 0, sizeof(*q0));
 	s->stats.writes += q.n;
 	if (q.n > s->stats.batch_max)
 		s->stats.batch_max = q.n;
@@ -601,7 +633,6 @@ int gw_store_commit(struct gw_store *s)
 		s->spare = q;
 	else
 		gw_store_queue_drop(&q);
-	return err;
 }
 
 /*
@@ -616,7 +647,11 @@ void gw_store_attach(struct gw_store *s, struct gw_loop *loop)
 		gw_loop_defer_cancel(s->loop, &s->defer);
 		gw_timer_stop(s->loop, &s->hold);
 	}
+	gw_store_writer_stop(s, s->loop);
 	s->loop = loop;
+	/* not starting it is no failure: commits stay on the loop */
+	if (loop && s->opts.bg_writer)
+		(void)gw_store_writer_start(s, loop);
 	if (loop && s->q.n)
 		gw_loop_defer(loop, &s->defer, commit_h, s);
 }

@@ -149,6 +149,8 @@ struct gw_store_ckpt {
 	uint64_t runs, failed;
 };
 
+struct gw_store_writer;
+
 struct gw_store {
 	struct sqlite3 *db;
 	char *path;
@@ -165,6 +167,8 @@ struct gw_store {
 	struct sqlite3_stmt *list_st[LIST_VARIANTS];
 	struct gw_store_stats stats;
 	struct gw_store_ckpt ckpt;
+	struct gw_store_writer *wr;     /* NULL: commits on the loop */
+	struct gw_store_opts opts;      /* as opened */
 	char msg[GW_STORE_MSG_MAX];
 };
 
@@ -175,10 +179,25 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 			 char *msg, size_t msgsize);
 struct sqlite3 *gw_store_db(struct gw_store *s);
 
+int gw_store_open_conn(const struct gw_store *s, struct gw_store **connp);
+
+/* store_commit.c */
+int gw_store_run_batch(struct gw_store *s, struct gw_store_queue *q);
+void gw_store_take(struct gw_store *s, struct gw_store_queue *q);
+void gw_store_finish(struct gw_store *s, struct gw_store_queue *q, int err);
+void gw_store_schedule(struct gw_store *s);
+
+/* store_writer.c */
+int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop);
+void gw_store_writer_stop(struct gw_store *s, struct gw_loop *loop);
+void gw_store_writer_kick(struct gw_store *s);
+int gw_store_writer_flush(struct gw_store *s);
+
 /* store_ckpt.c */
 int gw_store_ckpt_start(struct gw_store *s, enum gw_store_sync sync, unsigned frames);
 void gw_store_ckpt_stop(struct gw_store *s);
 void gw_store_ckpt_counts(const struct gw_store *s, uint64_t *runs, uint64_t *failed);
+void gw_store_ckpt_hook(struct gw_store *s, struct gw_store *conn);
 
 /* store.c */
 #define GW_STORE_FIELD(row, col, type) ((type *)(void *)((char *)(row) + (col)->off))

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE     /* nftw */
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
@@ -1789,6 +1790,135 @@ static void test_commit_interval(void **state)
 }
 
 /*
+ * bg_writer: commits on the writer thread. Callbacks still come on the
+ * loop, in queue order, after their transaction, and a read then sees the
+ * row; what is queued while a batch is out is the next batch;
+ * gw_store_commit waits for the batch out and writes the rest itself.
+ */
+struct wr {
+	struct gw_loop *loop;
+	struct gw_store *s;
+	struct gw_timer t[3];
+	pthread_t self;
+	int seen;
+};
+
+static void wr_done(int err, void *arg)
+{
+	struct wr *x = *(struct wr **)arg;
+	struct gw_store_req got = { 0 };
+	char id[32];
+
+	assert_int_equal(err, 0);
+	assert_true(pthread_equal(pthread_self(), x->self));
+	snprintf(id, sizeof(id), "rq_w_%d", x->seen);
+	assert_int_equal(gw_store_get_request(x->s, id, NULL, &got), 0);
+	gw_store_req_clear(&got);
+	done_h(err, (void *)(intptr_t)x->seen);
+	if (++x->seen == 30)
+		gw_loop_stop(x->loop);
+}
+
+static struct wr *wr_ctx[30];
+
+static void wr_put(struct wr *x, int from)
+{
+	struct gw_store_req r;
+	char id[32];
+	int i;
+
+	for (i = from; i < from + 10; i++) {
+		snprintf(id, sizeof(id), "rq_w_%d", i);
+		fx_req(&r, id, "k1", "queued", T0 + i);
+		wr_ctx[i] = x;
+		assert_int_equal(gw_store_put_request(x->s, &r, wr_done, &wr_ctx[i]), 0);
+	}
+}
+
+static void wr_t0(void *arg)
+{
+	wr_put(arg, 0);
+}
+
+static void wr_t1(void *arg)
+{
+	wr_put(arg, 10);
+}
+
+static void wr_t2(void *arg)
+{
+	wr_put(arg, 20);
+}
+
+static void test_writer_thread(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store_opts o = { .bg_writer = true, .bg_checkpoint = true };
+	struct gw_store_stats st;
+	struct wr x = { 0 };
+	char msg[GW_STORE_MSG_MAX];
+	struct gw_store_req r;
+	int i;
+
+	(void)state;
+	x.self = pthread_self();
+	assert_int_equal(gw_loop_alloc(&x.loop), 0);
+	assert_int_equal(gw_store_open(&x.s, dir, &o, msg, sizeof(msg)), 0);
+	gw_store_attach(x.s, x.loop);
+	assert_non_null(x.s->wr);
+	rec_reset();
+	gw_loop_update_time(x.loop);
+	assert_int_equal(gw_timer_start(x.loop, &x.t[0], 0, wr_t0, &x), 0);
+	assert_int_equal(gw_timer_start(x.loop, &x.t[1], 0, wr_t1, &x), 0);
+	assert_int_equal(gw_timer_start(x.loop, &x.t[2], 5, wr_t2, &x), 0);
+	assert_int_equal(gw_loop_run(x.loop), 0);
+	assert_int_equal(rec.n, 30);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(rec.idx[i], i);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 30);
+	gw_store_stats(x.s, &st);
+	assert_int_equal(st.writes, 30);
+	assert_true(st.commits >= 1 && st.commits <= 3);
+
+	/* a batch out, more queued: gw_store_commit settles both, in order */
+	rec_reset();
+	x.seen = 30;
+	for (i = 30; i < 35; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "rq_w_%d", i);
+		fx_req(&r, id, "k1", "queued", T0 + i);
+		assert_int_equal(gw_store_put_request(x.s, &r, done_h, (void *)(intptr_t)i), 0);
+		if (i == 31)
+			gw_store_writer_kick(x.s);      /* 30, 31 out; 32.. queued */
+	}
+	assert_int_equal(gw_store_commit(x.s), 0);
+	assert_int_equal(rec.n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(rec.idx[i], 30 + i);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 35);
+
+	/* a failed write is the write's own error, through the writer too */
+	rec_reset();
+	fx_req(&r, "rq_w_0", "k1", "queued", T0);
+	assert_int_equal(gw_store_put_request(x.s, &r, done_h, (void *)(intptr_t)7), 0);
+	gw_store_writer_kick(x.s);
+	assert_int_equal(gw_store_commit(x.s), 0);
+	assert_int_equal(rec.n, 1);
+	assert_int_equal(rec.err[0], EEXIST);
+
+	/* detached: the thread is gone, writes wait for gw_store_commit */
+	gw_store_attach(x.s, NULL);
+	assert_null(x.s->wr);
+	fx_req(&r, "rq_w_late", "k1", "queued", T0);
+	assert_int_equal(gw_store_put_request(x.s, &r, NULL, NULL), 0);
+	assert_int_equal(gw_store_commit(x.s), 0);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 36);
+	gw_store_free(x.s);
+	gw_loop_free(x.loop);
+}
+
+/*
  * The checkpointer thread: the loop's connection never checkpoints, the
  * thread does once the WAL passes its size, and closing joins it.
  */
@@ -1921,6 +2051,7 @@ int main(void)
 		leakcheck_test(test_group_commit_loop),
 		leakcheck_test(test_commit_interval),
 		leakcheck_test(test_bg_checkpoint),
+		leakcheck_test(test_writer_thread),
 		leakcheck_test(test_alloc_failure),
 	};
 
