@@ -297,7 +297,7 @@ static int render_store(struct pint_mbuf *mb, const struct gw_store_stats *st)
 			     st->batch_max);
 	if (!err)
 		err = scalar(mb, "pintgw_store_queue_depth", "gauge",
-			     "Writes queued for the next commit.", st->pending);
+			     "Writes not committed yet.", st->pending);
 	return err;
 }
 

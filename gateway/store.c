@@ -750,7 +750,7 @@ void gw_store_free(struct gw_store *s)
 		gw_loop_defer_cancel(s->loop, &s->defer);
 		gw_timer_stop(s->loop, &s->hold);
 	}
-	gw_store_writer_stop(s, s->loop);
+	gw_store_writer_stop(s, s->loop, false);
 	gw_store_ckpt_stop(s);
 	gw_store_queue_drop(&s->q);
 	gw_store_queue_drop(&s->spare);
@@ -778,7 +778,7 @@ bool gw_store_writable(const struct gw_store *s)
 void gw_store_stats(const struct gw_store *s, struct gw_store_stats *st)
 {
 	*st = s->stats;
-	st->pending = s->q.n;
+	st->pending = s->q.n + gw_store_writer_out(s);
 	gw_store_ckpt_counts(s, &st->checkpoints, &st->checkpoints_busy);
 }
 

@@ -192,7 +192,8 @@ struct gw_store_stats {
 	size_t batch_max;               /* most writes in one transaction */
 	uint64_t checkpoints;           /* by the checkpointer thread */
 	uint64_t checkpoints_busy;      /* … that could not run */
-	size_t pending;                 /* queued now */
+	size_t pending;                 /* not committed yet (queued, or with
+					 * the writer thread) */
 };
 
 /*

@@ -647,7 +647,7 @@ void gw_store_attach(struct gw_store *s, struct gw_loop *loop)
 		gw_loop_defer_cancel(s->loop, &s->defer);
 		gw_timer_stop(s->loop, &s->hold);
 	}
-	gw_store_writer_stop(s, s->loop);
+	gw_store_writer_stop(s, s->loop, true);
 	s->loop = loop;
 	/* not starting it is no failure: commits stay on the loop */
 	if (loop && s->opts.bg_writer)

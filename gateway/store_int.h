@@ -189,7 +189,8 @@ void gw_store_schedule(struct gw_store *s);
 
 /* store_writer.c */
 int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop);
-void gw_store_writer_stop(struct gw_store *s, struct gw_loop *loop);
+void gw_store_writer_stop(struct gw_store *s, struct gw_loop *loop, bool call);
+size_t gw_store_writer_out(const struct gw_store *s);
 void gw_store_writer_kick(struct gw_store *s);
 int gw_store_writer_flush(struct gw_store *s);
 

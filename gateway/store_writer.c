@@ -40,7 +40,8 @@ struct gw_store_writer {
 	bool work, done, stop;          /* under mu */
 	struct gw_store_queue q;        /* the batch in flight */
 	int err;                        /* its transaction's outcome */
-	bool busy;                      /* loop side: a batch is out */
+	bool busy;                      /* loop side: a batch is out, */
+	size_t out;                     /* ... of this many writes */
 	int efd;
 	struct gw_fd fdw;
 };
@@ -88,10 +89,17 @@ static bool reap(struct gw_store *s)
 	w->done = false;
 	pthread_mutex_unlock(&w->mu);
 	w->busy = false;
+	w->out = 0;
 	if (err)
 		memcpy(s->msg, w->conn->msg, sizeof(s->msg));
 	gw_store_finish(s, &q, err);
 	return true;
+}
+
+/* Writes handed to the writer and not back yet. */
+size_t gw_store_writer_out(const struct gw_store *s)
+{
+	return s->wr && s->wr->busy ? s->wr->out : 0;
 }
 
 /* Hand s's queue to the writer; one batch at a time, the rest waits. */
@@ -104,6 +112,7 @@ void gw_store_writer_kick(struct gw_store *s)
 		return;
 	gw_store_take(s, &q);
 	w->busy = true;
+	w->out = q.n;
 	pthread_mutex_lock(&w->mu);
 	w->q = q;
 	w->work = true;
@@ -126,8 +135,9 @@ static void efd_h(int fd, uint32_t events, void *arg)
 		gw_store_schedule(s);
 }
 
-/* Wait for the batch in flight and run its callbacks. */
-static void drain(struct gw_store *s)
+/* Wait for the batch in flight; run its callbacks (call) or drop them
+ * with its rows, as gw_store_free does with what is queued. */
+static void drain(struct gw_store *s, bool call)
 {
 	struct gw_store_writer *w = s->wr;
 
@@ -136,8 +146,15 @@ static void drain(struct gw_store *s)
 	pthread_mutex_lock(&w->mu);
 	while (!w->done)
 		pthread_cond_wait(&w->done_cv, &w->mu);
+	if (!call) {
+		gw_store_queue_drop(&w->q);
+		w->done = false;
+		w->busy = false;
+		w->out = 0;
+	}
 	pthread_mutex_unlock(&w->mu);
-	(void)reap(s);
+	if (call)
+		(void)reap(s);
 }
 
 /*
@@ -150,7 +167,7 @@ int gw_store_writer_flush(struct gw_store *s)
 	struct gw_store_queue q;
 	int err;
 
-	drain(s);
+	drain(s, true);
 	if (!s->q.n)
 		return 0;
 	gw_store_take(s, &q);
@@ -217,15 +234,15 @@ int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop)
 	return 0;
 }
 
-/* Finish the batch in flight (its callbacks run), stop the thread and
- * close its connection; commits are the loop's again. */
-void gw_store_writer_stop(struct gw_store *s, struct gw_loop *loop)
+/* Finish the batch in flight (its callbacks run if call), stop the
+ * thread and close its connection; commits are the loop's again. */
+void gw_store_writer_stop(struct gw_store *s, struct gw_loop *loop, bool call)
 {
 	struct gw_store_writer *w = s->wr;
 
 	if (!w)
 		return;
-	drain(s);
+	drain(s, call);
 	pthread_mutex_lock(&w->mu);
 	w->stop = true;
 	pthread_cond_signal(&w->cv);

@@ -1914,6 +1914,26 @@ static void test_writer_thread(void **state)
 	assert_int_equal(gw_store_put_request(x.s, &r, NULL, NULL), 0);
 	assert_int_equal(gw_store_commit(x.s), 0);
 	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 36);
+
+	/* a batch out counts as pending; freeing the store waits for it and
+	 * calls no callback, as for what is queued */
+	gw_store_attach(x.s, x.loop);
+	assert_non_null(x.s->wr);
+	rec_reset();
+	for (i = 40; i < 43; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "rq_w_%d", i);
+		fx_req(&r, id, "k1", "queued", T0 + i);
+		assert_int_equal(gw_store_put_request(x.s, &r, done_h, (void *)(intptr_t)i), 0);
+	}
+	gw_store_writer_kick(x.s);
+	gw_store_stats(x.s, &st);
+	assert_int_equal(st.pending, 3);
+	gw_store_free(x.s);
+	assert_int_equal(rec.n, 0);
+	x.s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 39);
 	gw_store_free(x.s);
 	gw_loop_free(x.loop);
 }
