@@ -426,6 +426,7 @@ static int check_fields(osip_message_t *m, bool canon,
 			struct pint_sip_error *why)
 {
 	unsigned long mark = pint_sip_nomem_mark();
+	osip_message_t *again = NULL;
 	struct pint_pl v, method;
 	unsigned long long mf;
 	uint32_t num;
@@ -474,7 +475,12 @@ static int check_fields(osip_message_t *m, bool canon,
 		return 0;
 	err = pint_sip_osip_err(pint_sip_printable(m), mark, EBADMSG);
 	if (!err)
-		err = pint_sip_osip_err(pint_sip_reparses(m), mark, EBADMSG);
+		err = pint_sip_osip_err(pint_sip_reparses(m, &again), mark, EBADMSG);
+	/* what is read back must pass the same checks: it is what a peer
+	 * gets from us, and what we read if it comes back */
+	if (!err && !addresses_ok(again))
+		err = EBADMSG;
+	osip_message_free(again);
 	if (err == EBADMSG)
 		fail(why, "unprintable header", 400);
 	return err;

@@ -37,7 +37,7 @@ int pint_sip_head_clen(const struct pint_sip_head *h, size_t *clenp);
 bool pint_sip_head_canonical(const struct pint_sip_head *h);
 int pint_sip_printable(const osip_message_t *m);
 bool pint_sip_prints(const osip_message_t *m);
-int pint_sip_reparses(osip_message_t *m);
+int pint_sip_reparses(osip_message_t *m, osip_message_t **againp);
 bool pint_sip_field_is(const struct pint_sip_hfield *f, const char *full,
 		       const char *compact);
 size_t pint_sip_skip_crlf(const char *p, size_t len);

@@ -398,18 +398,23 @@ int pint_sip_printable(const osip_message_t *m)
 
 /*
  * osip accepts some headers it prints in a form it then refuses ("sip:n\t;"
- * becomes "<sip:n>", an empty port, a one-letter host…): print the header
- * section (bodies set aside, they are ours) and have osip read it again.
- * 0 or osip's error.
+ * becomes "<sip:n>", an empty port, a one-letter host…), or reads back as
+ * something else (a Via "comment" in parentheses is printed after the
+ * host and read again as part of it): print the header section (bodies
+ * set aside, they are ours), have osip read it again, and print that
+ * once more: the two prints must be the same, so that what is printed
+ * is read back as itself. 0 with the message read again in *againp (the
+ * caller checks it as it did m, then frees it), or osip's error.
  */
-int pint_sip_reparses(osip_message_t *m)
+int pint_sip_reparses(osip_message_t *m, osip_message_t **againp)
 {
 	osip_list_t bodies = m->bodies;
 	osip_message_t *c = NULL;
-	char *s = NULL;
-	size_t n = 0;
+	char *s = NULL, *s2 = NULL;
+	size_t n = 0, n2 = 0;
 	int rc;
 
+	*againp = NULL;
 	osip_list_init(&m->bodies);
 	osip_message_force_update(m);
 	rc = osip_message_to_str(m, &s, &n);
@@ -419,8 +424,16 @@ int pint_sip_reparses(osip_message_t *m)
 		rc = osip_message_init(&c);
 	if (!rc)
 		rc = osip_message_parse(c, s, n);
-	osip_message_free(c);
+	if (!rc)
+		rc = osip_message_to_str(c, &s2, &n2);
+	if (!rc && (n2 != n || memcmp(s, s2, n) != 0))
+		rc = OSIP_SYNTAXERROR;
+	if (!rc)
+		*againp = c;
+	else
+		osip_message_free(c);
 	osip_free(s);
+	osip_free(s2);
 	return rc;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run each libFuzzer target for SECONDS on a scratch copy of its seed
 # corpus, JOBS at a time; print the executions per target; fail if any
-# target found a crash (its input is kept in fuzz-work/<name>-crash-…).
+# target found a crash (its input is kept in fuzz-work/<name>-crash-…
+# and printed in base64).
 #   tests/fuzz/run.sh SRCDIR SECONDS JOBS target…
 set -u
 srcdir=$1 seconds=$2 jobs=$3
@@ -21,6 +22,12 @@ run_one() {
 	else
 		echo "fuzz: $name FAILED"
 		tail -40 "fuzz-work/$name.log"
+		# CI cleans the tree afterwards: the input goes into the log
+		for f in "fuzz-work/$name-"*; do
+			[ -f "$f" ] || continue
+			echo "fuzz: $f, base64 (base64 -d > tests/fuzz/corpus/$name/NAME):"
+			base64 "$f"
+		done
 		return 1
 	fi
 }
