@@ -164,6 +164,35 @@ static int finish(struct pint_mbuf *mb, char **bufp, size_t *lenp, int err)
 	return err;
 }
 
+/* The lines of an INVITE its ACK is made of; s is left on the first
+ * header, for the Route lines. */
+struct ack_src {
+	struct pint_pl sl, via, from, callid, cseq;
+	struct hscan s;
+};
+
+static bool ack_src_find(struct ack_src *a, const char *req, size_t len)
+{
+	hscan_init(&a->s, req, len, &a->sl);
+	return a->sl.l && find_hdr(req, len, "Via", "v", &a->via) &&
+	       find_hdr(req, len, "From", "f", &a->from) &&
+	       find_hdr(req, len, "Call-ID", "i", &a->callid) &&
+	       find_hdr(req, len, "CSeq", NULL, &a->cseq);
+}
+
+/* The top Via, then every Route in order. */
+static int put_via_routes(struct pint_mbuf *mb, struct ack_src *a)
+{
+	struct hdr h;
+	int err = put(mb, "Via", first_elem(a->via));
+
+	while (!err && hscan_next(&a->s, &h)) {
+		if (hdr_is(&h, "Route", NULL))
+			err = put(mb, "Route", h.val);
+	}
+	return err;
+}
+
 /*
  * The ACK for the non-2xx final resp to the INVITE req (both raw): its
  * Request-URI, top Via (hence branch), Route set, From, Call-ID and CSeq
@@ -172,30 +201,26 @@ static int finish(struct pint_mbuf *mb, char **bufp, size_t *lenp, int err)
 int tsx_build_ack(const char *req, size_t req_len, const char *resp,
 		  size_t resp_len, char **bufp, size_t *lenp)
 {
-	struct pint_pl sl, uri, via, from, to, callid, cseq;
+	struct pint_pl uri, to;
+	struct ack_src a;
 	struct pint_mbuf mb;
-	struct hscan s;
-	struct hdr h;
 	const char *sp;
 	size_t n;
 	int err;
 
-	hscan_init(&s, req, req_len, &sl);
+	if (!ack_src_find(&a, req, req_len) || !find_hdr(resp, resp_len, "To", "t", &to))
+		return EBADMSG;
 	/* Method SP Request-URI SP SIP-Version */
-	sp = memchr(sl.p, ' ', sl.l);
+	sp = memchr(a.sl.p, ' ', a.sl.l);
 	if (!sp)
 		return EBADMSG;
 	uri.p = sp + 1;
-	n = sl.l - (size_t)(uri.p - sl.p);
+	n = a.sl.l - (size_t)(uri.p - a.sl.p);
 	sp = memchr(uri.p, ' ', n);
 	uri.l = sp ? (size_t)(sp - uri.p) : 0;
-	if (!uri.l || !find_hdr(req, req_len, "Via", "v", &via) ||
-	    !find_hdr(req, req_len, "From", "f", &from) ||
-	    !find_hdr(req, req_len, "Call-ID", "i", &callid) ||
-	    !find_hdr(req, req_len, "CSeq", NULL, &cseq) ||
-	    !find_hdr(resp, resp_len, "To", "t", &to))
+	if (!uri.l)
 		return EBADMSG;
-	for (n = 0; n < cseq.l && cseq.p[n] >= '0' && cseq.p[n] <= '9'; n++)
+	for (n = 0; n < a.cseq.l && a.cseq.p[n] >= '0' && a.cseq.p[n] <= '9'; n++)
 		;
 	if (!n)
 		return EBADMSG;
@@ -203,20 +228,16 @@ int tsx_build_ack(const char *req, size_t req_len, const char *resp,
 	pint_mbuf_init(&mb, PINT_TSX_MAX_MSG);
 	err = pint_mbuf_printf(&mb, "ACK %.*s SIP/2.0\r\n", (int)uri.l, uri.p);
 	if (!err)
-		err = put(&mb, "Via", first_elem(via));
-	while (!err && hscan_next(&s, &h)) {
-		if (hdr_is(&h, "Route", NULL))
-			err = put(&mb, "Route", h.val);
-	}
+		err = put_via_routes(&mb, &a);
 	if (!err)
-		err = put(&mb, "From", from);
+		err = put(&mb, "From", a.from);
 	if (!err)
 		err = put(&mb, "To", to);
 	if (!err)
-		err = put(&mb, "Call-ID", callid);
+		err = put(&mb, "Call-ID", a.callid);
 	if (!err)
 		err = pint_mbuf_printf(&mb, "CSeq: %.*s ACK\r\n"
-				       "Max-Forwards: 70\r\n", (int)n, cseq.p);
+				       "Max-Forwards: 70\r\n", (int)n, a.cseq.p);
 	return finish(&mb, bufp, lenp, err);
 }
 
@@ -229,32 +250,22 @@ int tsx_build_ack(const char *req, size_t req_len, const char *resp,
  */
 int tsx_ack_base(const char *req, size_t req_len, char **bufp, size_t *lenp)
 {
-	struct pint_pl sl, via, from, callid, cseq;
+	struct ack_src a;
 	struct pint_mbuf mb;
-	struct hscan s;
-	struct hdr h;
 	int err;
 
-	hscan_init(&s, req, req_len, &sl);
-	if (!sl.l || !find_hdr(req, req_len, "Via", "v", &via) ||
-	    !find_hdr(req, req_len, "From", "f", &from) ||
-	    !find_hdr(req, req_len, "Call-ID", "i", &callid) ||
-	    !find_hdr(req, req_len, "CSeq", NULL, &cseq))
+	if (!ack_src_find(&a, req, req_len))
 		return EBADMSG;
 	pint_mbuf_init(&mb, PINT_TSX_MAX_MSG);
-	err = pint_mbuf_printf(&mb, "%.*s\r\n", (int)sl.l, sl.p);
+	err = pint_mbuf_printf(&mb, "%.*s\r\n", (int)a.sl.l, a.sl.p);
 	if (!err)
-		err = put(&mb, "Via", first_elem(via));
-	while (!err && hscan_next(&s, &h)) {
-		if (hdr_is(&h, "Route", NULL))
-			err = put(&mb, "Route", h.val);
-	}
+		err = put_via_routes(&mb, &a);
 	if (!err)
-		err = put(&mb, "From", from);
+		err = put(&mb, "From", a.from);
 	if (!err)
-		err = put(&mb, "Call-ID", callid);
+		err = put(&mb, "Call-ID", a.callid);
 	if (!err)
-		err = put(&mb, "CSeq", cseq);
+		err = put(&mb, "CSeq", a.cseq);
 	if (!err)
 		err = pint_mbuf_puts(&mb, "\r\n");
 	if (!err) {
