@@ -536,6 +536,22 @@ static int origins_copy(struct web_http_origins *o, const char *const *list)
 	return 0;
 }
 
+/* Replace dst by copies of list (checked): EINVAL or ENOMEM leave it. */
+static int origins_replace(struct web_http_origins *dst, const char *const *list)
+{
+	struct web_http_origins o;
+	int err;
+
+	if (origins_check(list))
+		return EINVAL;
+	err = origins_copy(&o, list);
+	if (err)
+		return err;
+	origins_clear(dst);
+	*dst = o;
+	return 0;
+}
+
 static int conf_copy(struct web_http *http, const struct web_http_conf *c)
 {
 	int err;
@@ -675,17 +691,9 @@ out:
 int web_http_cors_prefix_set(struct web_http *http,
 			     const char *const *origins)
 {
-	struct web_http_origins o;
-	int err;
-
-	if (!http || !http->cors_prefix || origins_check(origins))
+	if (!http || !http->cors_prefix)
 		return EINVAL;
-	err = origins_copy(&o, origins);
-	if (err)
-		return err;
-	origins_clear(&http->porigins);
-	http->porigins = o;
-	return 0;
+	return origins_replace(&http->porigins, origins);
 }
 
 /*
@@ -694,17 +702,9 @@ int web_http_cors_prefix_set(struct web_http *http,
  */
 int web_http_cors_set(struct web_http *http, const char *const *origins)
 {
-	struct web_http_origins o;
-	int err;
-
-	if (!http || origins_check(origins))
+	if (!http)
 		return EINVAL;
-	err = origins_copy(&o, origins);
-	if (err)
-		return err;
-	origins_clear(&http->origins);
-	http->origins = o;
-	return 0;
+	return origins_replace(&http->origins, origins);
 }
 
 /*
