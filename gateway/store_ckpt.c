@@ -48,6 +48,23 @@ static void *ckpt_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A store thread, started with every signal blocked (it inherits the
+ * mask): the loop takes its signals through a signalfd, and one delivered
+ * to this thread would run the default action (SIGTERM: exit 143).
+ */
+int gw_store_thread(pthread_t *thr, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(thr, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
 /* After each commit on the loop's connection: nframes are in the WAL. */
 static int wal_h(void *arg, sqlite3 *db, const char *name, int nframes)
 {
@@ -74,7 +91,6 @@ static int wal_h(void *arg, sqlite3 *db, const char *name, int nframes)
 int gw_store_ckpt_start(struct gw_store *s, enum gw_store_sync sync, unsigned frames)
 {
 	struct gw_store_ckpt *c = &s->ckpt;
-	sigset_t all, old;
 	char sql[64];
 	int rc, err;
 
@@ -101,13 +117,7 @@ int gw_store_ckpt_start(struct gw_store *s, enum gw_store_sync sync, unsigned fr
 		pthread_mutex_destroy(&c->mu);
 		goto fail;
 	}
-	/* with every signal blocked, which the thread inherits: the loop
-	 * takes its signals through a signalfd, and a signal delivered to
-	 * this thread would run the default action (SIGTERM: exit 143) */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&c->thr, NULL, ckpt_main, c);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = gw_store_thread(&c->thr, ckpt_main, c);
 	if (err) {
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);

@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,13 +189,12 @@ static void writer_free(struct gw_store_writer *w)
 
 /*
  * Start the writer for s on loop: its connection, the eventfd and the
- * thread (every signal blocked: the loop takes them by signalfd). On
+ * thread (gw_store_thread: every signal blocked). On
  * failure commits stay on the loop.
  */
 int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop)
 {
 	struct gw_store_writer *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
 	int err;
 
 	if (!w)
@@ -217,10 +215,7 @@ int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	pthread_cond_init(&w->done_cv, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&w->thr, NULL, writer_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = gw_store_thread(&w->thr, writer_main, w);
 	if (err) {
 		gw_fd_unwatch(loop, &w->fdw);
 		pthread_cond_destroy(&w->done_cv);
