@@ -572,18 +572,21 @@ int gw_store_run_batch(struct gw_store *s, struct gw_store_queue *q)
 int gw_store_commit(struct gw_store *s)
 {
 	struct gw_store_queue q;
+	struct gw_store *conn;
 	int err;
 
 	if (s->busy)
 		return EBUSY;
-	if (s->wr)
-		return gw_store_writer_flush(s);
+	/* with the writer: after its batch out, on its connection */
+	conn = gw_store_writer_idle(s);
 	if (!s->q.n)
 		return 0;
 	gw_store_take(s, &q);
 	s->busy = true;
-	err = gw_store_run_batch(s, &q);
+	err = gw_store_run_batch(conn, &q);
 	s->busy = false;
+	if (err && conn != s)
+		memcpy(s->msg, conn->msg, sizeof(s->msg));
 	gw_store_finish(s, &q, err);
 	return err;
 }

@@ -192,7 +192,7 @@ int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop);
 void gw_store_writer_stop(struct gw_store *s, struct gw_loop *loop, bool call);
 size_t gw_store_writer_out(const struct gw_store *s);
 void gw_store_writer_kick(struct gw_store *s);
-int gw_store_writer_flush(struct gw_store *s);
+struct gw_store *gw_store_writer_idle(struct gw_store *s);
 
 /* store_ckpt.c */
 int gw_store_thread(pthread_t *thr, void *(*fn)(void *), void *arg);

@@ -157,26 +157,16 @@ static void drain(struct gw_store *s, bool call)
 }
 
 /*
- * gw_store_commit with the writer on: wait for the batch in flight (its
- * callbacks run), then write what is queued now on this thread, the
- * writer being idle. The transaction's error, as gw_store_commit.
+ * For gw_store_commit: s itself without the writer; with it, wait for the
+ * batch in flight (its callbacks run) and give the writer's connection,
+ * which this thread may use until the next gw_store_writer_kick.
  */
-int gw_store_writer_flush(struct gw_store *s)
+struct gw_store *gw_store_writer_idle(struct gw_store *s)
 {
-	struct gw_store_queue q;
-	int err;
-
+	if (!s->wr)
+		return s;
 	drain(s, true);
-	if (!s->q.n)
-		return 0;
-	gw_store_take(s, &q);
-	s->busy = true;
-	err = gw_store_run_batch(s->wr->conn, &q);
-	s->busy = false;
-	if (err)
-		memcpy(s->msg, s->wr->conn->msg, sizeof(s->msg));
-	gw_store_finish(s, &q, err);
-	return err;
+	return s->wr->conn;
 }
 
 static void writer_free(struct gw_store_writer *w)
