@@ -9,7 +9,9 @@
  * and reports through an eventfd; back on the loop the callbacks run in
  * queue order exactly as after a commit on the loop. One batch is in
  * flight at a time: what is queued meanwhile is the next batch, so the
- * batches grow with the load by themselves.
+ * batches grow with the load by themselves. It goes out as soon as the
+ * batch before comes back, ahead of that batch's callbacks (which answer
+ * HTTP and send SIP for milliseconds under load).
  *
  * The loop's own connection keeps every read (WAL: a read sees what the
  * writer committed before it began) and the purges, which wait on the
@@ -70,8 +72,12 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* Loop side: the batch that came back, its callbacks (0 if none came). */
-static bool reap(struct gw_store *s)
+/*
+ * Loop side: the batch that came back, its callbacks (false if none came).
+ * With next, what was queued while it was out goes to the writer before
+ * those callbacks run: the writer commits it while the loop answers.
+ */
+static bool reap(struct gw_store *s, bool next)
 {
 	struct gw_store_writer *w = s->wr;
 	struct gw_store_queue q;
@@ -91,6 +97,8 @@ static bool reap(struct gw_store *s)
 	w->out = 0;
 	if (err)
 		memcpy(s->msg, w->conn->msg, sizeof(s->msg));
+	if (next)
+		gw_store_writer_kick(s);
 	gw_store_finish(s, &q, err);
 	return true;
 }
@@ -126,10 +134,10 @@ static void efd_h(int fd, uint32_t events, void *arg)
 
 	(void)events;
 	(void)!read(fd, &n, sizeof(n));
-	if (!reap(s))
+	if (!reap(s, true))
 		return;
-	/* what the callbacks and the turns meanwhile queued: the next batch,
-	 * through the usual end-of-turn path (and its interval) */
+	/* what the callbacks queued: the next batch, through the usual
+	 * end-of-turn path (and its interval) */
 	if (s->q.n)
 		gw_store_schedule(s);
 }
@@ -153,7 +161,7 @@ static void drain(struct gw_store *s, bool call)
 	}
 	pthread_mutex_unlock(&w->mu);
 	if (call)
-		(void)reap(s);
+		(void)reap(s, false);
 }
 
 /*

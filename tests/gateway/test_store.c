@@ -1850,6 +1850,24 @@ static void wr_t2(void *arg)
 	wr_put(arg, 20);
 }
 
+/* Records how many writes were out when each callback ran. */
+struct early {
+	struct gw_loop *loop;
+	struct gw_store *s;
+	size_t out[5];
+	int n;
+};
+
+static void early_done(int err, void *arg)
+{
+	struct early *e = arg;
+
+	assert_int_equal(err, 0);
+	e->out[e->n] = gw_store_writer_out(e->s);
+	if (++e->n == 5)
+		gw_loop_stop(e->loop);
+}
+
 static void test_writer_thread(void **state)
 {
 	const char *dir = fx_tmp_dir();
@@ -1880,6 +1898,26 @@ static void test_writer_thread(void **state)
 	assert_int_equal(st.writes, 30);
 	assert_true(st.commits >= 1 && st.commits <= 3);
 
+	/* what was queued while a batch was out goes to the writer when that
+	 * batch comes back, before its callbacks run */
+	{
+		struct early e = { .loop = x.loop, .s = x.s };
+
+		for (i = 50; i < 55; i++) {
+			char id[32];
+
+			snprintf(id, sizeof(id), "rq_w_%d", i);
+			fx_req(&r, id, "k1", "queued", T0 + i);
+			assert_int_equal(gw_store_put_request(x.s, &r, early_done, &e), 0);
+			if (i == 51)
+				gw_store_writer_kick(x.s);      /* 50, 51 out */
+		}
+		assert_int_equal(gw_loop_run(x.loop), 0);
+		assert_int_equal(e.out[0], 3);          /* 52..54 out already */
+		assert_int_equal(e.out[1], 3);
+		assert_int_equal(e.out[4], 0);
+	}
+
 	/* a batch out, more queued: gw_store_commit settles both, in order */
 	rec_reset();
 	x.seen = 30;
@@ -1896,7 +1934,7 @@ static void test_writer_thread(void **state)
 	assert_int_equal(rec.n, 5);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(rec.idx[i], 30 + i);
-	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 35);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 40);
 
 	/* a failed write is the write's own error, through the writer too */
 	rec_reset();
@@ -1913,7 +1951,7 @@ static void test_writer_thread(void **state)
 	fx_req(&r, "rq_w_late", "k1", "queued", T0);
 	assert_int_equal(gw_store_put_request(x.s, &r, NULL, NULL), 0);
 	assert_int_equal(gw_store_commit(x.s), 0);
-	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 36);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 41);
 
 	/* a batch out counts as pending; freeing the store waits for it and
 	 * calls no callback, as for what is queued */
@@ -1933,7 +1971,7 @@ static void test_writer_thread(void **state)
 	gw_store_free(x.s);
 	assert_int_equal(rec.n, 0);
 	x.s = fx_open(dir, GW_STORE_SYNC_NORMAL);
-	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 39);
+	assert_int_equal(fx_sql_int(x.s, "SELECT count(*) FROM requests"), 44);
 	gw_store_free(x.s);
 	gw_loop_free(x.loop);
 }
