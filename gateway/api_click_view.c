@@ -22,67 +22,49 @@
 #define VIEW_EVENTS_MAX 64u     /* events in the view (a call has ~6) */
 #define LINK_SIZE (GW_STORE_ID_MAX + GW_CLICK_VIEW_LEN + 32u)
 
-static const char *const kept[] = {
-	"id", "service", "status", "created_at", "updated_at", "info",
-	"outcome", "last_seq",
+/* A click's view being made: c and the texts and events it points to. */
+struct view {
+	struct web_resource_click c;
+	char token[GW_CLICK_VIEW_LEN + 1];      /* "" = none */
+	char masked[GW_STORE_ID_MAX + 1];
+	char self[LINK_SIZE];
+	char events[LINK_SIZE];
+	struct gw_store_events page;
+	struct web_resource_event ev[VIEW_EVENTS_MAX];
+	json_t *sips[VIEW_EVENTS_MAX];
 };
 
-/* The events of row, first VIEW_EVENTS_MAX, without their "sip". */
+/* The first VIEW_EVENTS_MAX events of row; unknown statuses left out. */
 static int view_events(struct gw_api *api, const struct gw_store_req *row,
-		       json_t *arr)
+		       struct view *v)
 {
-	struct gw_store_events page;
-	struct web_resource_event ev;
-	json_t *sip, *o;
 	size_t i;
 	int err;
 
 	err = gw_store_events(api->d->store, row->id, 0, VIEW_EVENTS_MAX,
-			      &page);
-	for (i = 0; !err && i < page.n; i++) {
-		if (api_event_fill(&ev, &sip, &page.v[i]))
-			continue;       /* unknown status: left out */
-		o = NULL;
-		err = web_resource_event_json(&o, &ev);
-		json_decref(sip);
-		if (!err && json_object_del(o, "sip"))
-			err = EINVAL;
-		if (!err && json_array_append(arr, o))
-			err = ENOMEM;
-		json_decref(o);
-	}
-	gw_store_events_clear(&page);
+			      &v->page);
+	for (i = 0; !err && i < v->page.n && v->c.n < VIEW_EVENTS_MAX; i++)
+		if (!api_event_fill(&v->ev[v->c.n], &v->sips[v->c.n],
+				    &v->page.v[i]))
+			v->c.n++;
+	v->c.ev = v->ev;
 	return err;
 }
 
 /* "to" masked; "links" carrying the view token when there is one. */
-static int view_extras(json_t *o, const struct gw_store_req *row,
-		       const char *view)
+static void view_extras(struct view *v, const struct gw_store_req *row)
 {
 	const char *to = row->to_number ? row->to_number : row->to_input;
-	char masked[GW_STORE_ID_MAX + 1], link[LINK_SIZE];
-	json_t *links = json_object();
-	int err = links ? 0 : ENOMEM;
+	const char *q = v->token[0] ? "?view=" : "";
 
-	if (!err)
-		err = web_json_set_str(o, "to", to && !pint_tel_mask(to, masked,
-					sizeof(masked)) ? masked : NULL);
-	if (!err) {
-		snprintf(link, sizeof(link), "/v1/click/%s%s%s", row->id,
-			 view[0] ? "?view=" : "", view);
-		err = web_json_set_str(links, "self", link);
-	}
-	if (!err) {
-		snprintf(link, sizeof(link), "/v1/click/%s/events%s%s",
-			 row->id, view[0] ? "?view=" : "", view);
-		err = web_json_set_str(links, "events", link);
-	}
-	if (!err) {
-		err = web_json_set_new(o, "links", links);
-		links = NULL;
-	}
-	json_decref(links);
-	return err;
+	v->c.to = to && !pint_tel_mask(to, v->masked, sizeof(v->masked)) ?
+		  v->masked : NULL;
+	snprintf(v->self, sizeof(v->self), "/v1/click/%s%s%s", row->id, q,
+		 v->token);
+	snprintf(v->events, sizeof(v->events), "/v1/click/%s/events%s%s",
+		 row->id, q, v->token);
+	v->c.self = v->self;
+	v->c.events_link = v->events;
 }
 
 /*
@@ -92,41 +74,28 @@ static int view_extras(json_t *o, const struct gw_store_req *row,
 int api_click_render(struct gw_api *api, const struct gw_store_req *row,
 		     bool with_token, char **bodyp, size_t *lenp)
 {
-	char view[GW_CLICK_VIEW_LEN + 1] = "";
 	const uint8_t *secret;
 	struct api_res res;
-	json_t *full = NULL, *o = NULL, *evs = NULL;
+	struct view v;
 	size_t slen, i;
 	int err;
 
+	memset(&v, 0, sizeof(v));
 	err = api_res_fill(&res, row);
-	if (!err)
-		err = web_resource_json(&full, &res.r);
-	api_res_clear(&res);
-	o = json_object();
-	evs = json_array();
-	if (!err && (!o || !evs))
-		err = ENOMEM;
-	for (i = 0; !err && i < sizeof(kept) / sizeof(kept[0]); i++)
-		if (json_object_set(o, kept[i], json_object_get(full, kept[i])))
-			err = ENOMEM;
 	if (!err && !api_click_secret(row->owner, &secret, &slen, api))
-		err = gw_click_view(view, row->id, secret, slen);
+		err = gw_click_view(v.token, row->id, secret, slen);
 	if (!err)
-		err = view_extras(o, row, view);
-	if (!err)
-		err = view_events(api, row, evs);
+		err = view_events(api, row, &v);
 	if (!err) {
-		err = web_json_set_new(o, "events", evs);
-		evs = NULL;
+		view_extras(&v, row);
+		v.c.with_token = with_token;
+		v.c.view_token = v.token[0] ? v.token : NULL;
+		err = web_resource_click(bodyp, lenp, &res.r, &v.c);
 	}
-	if (!err && with_token)
-		err = web_json_set_str(o, "view_token", view[0] ? view : NULL);
-	if (!err)
-		err = web_json_dump(bodyp, lenp, o, 0);
-	json_decref(evs);
-	json_decref(o);
-	json_decref(full);
+	for (i = 0; i < v.c.n; i++)
+		json_decref(v.sips[i]);
+	gw_store_events_clear(&v.page);
+	api_res_clear(&res);
 	return err;
 }
 

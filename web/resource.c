@@ -1,16 +1,17 @@
 /*
- * web/resource.c — the JSON pintgw sends (API.md). Keys are written in
- * API.md's order (jansson keeps insertion order). Reply bodies use the
- * API.md look ("a": 1, "b": 2 on one line); SSE data and webhook bodies are
- * compact. Times: see web_json_time_format().
+ * web/resource.c — the JSON pintgw sends (API.md), keys in API.md's
+ * order. The resource, events and webhook bodies, made for every reply
+ * and event, are written straight to text (web/jsonw.h); the normalised
+ * request is built as a jansson tree. Reply bodies use the API.md look
+ * ("a": 1, "b": 2 on one line); SSE data and webhook bodies are compact.
+ * Times: see web_json_time_format().
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "web/json.h"
+#include "web/jsonw.h"
 #include "web/req.h"
 #include "web/resource.h"
 
@@ -65,99 +66,102 @@ const char *web_resource_outcome_name(enum web_outcome o)
 	return outcome_names[o];
 }
 
-static int set_int(json_t *obj, const char *key, long long v)
+/*
+ * Members are written with web/jsonw.h; every put_*() returns the
+ * writer's error so far (the first one sticks), so a sequence of them
+ * needs no checks between the calls.
+ */
+
+/* key: s, NULL = null. */
+static int put_str(struct web_jsonw *w, const char *key, const char *s)
 {
-	return web_json_set_new(obj, key, json_integer(v));
+	web_jsonw_key(w, key);
+	return web_jsonw_str(w, s);
 }
 
 /* A SIP status code, 0 = null. */
-static int set_code(json_t *obj, const char *key, int code)
+static int put_code(struct web_jsonw *w, const char *key, int code)
 {
-	if (!code)
-		return web_json_set_new(obj, key, json_null());
-	return set_int(obj, key, code);
+	web_jsonw_key(w, key);
+	return code ? web_jsonw_int(w, code) : web_jsonw_null(w);
 }
 
-/* jansson integers are long long: a larger seq cannot be written. */
-static int set_u64(json_t *obj, const char *key, uint64_t v)
+/* JSON integers here are 64-bit signed, as jansson's were: ERANGE past. */
+static int put_u64(struct web_jsonw *w, const char *key, uint64_t v)
 {
 	if (v > INT64_MAX)
-		return ERANGE;
-	return set_int(obj, key, (long long)v);
+		return web_jsonw_fail(w, ERANGE);
+	web_jsonw_key(w, key);
+	return web_jsonw_int(w, (int64_t)v);
 }
 
-static int set_status(json_t *obj, const char *key, enum web_status s)
+static int put_status(struct web_jsonw *w, const char *key, enum web_status s)
 {
 	const char *name = web_resource_status_name(s);
 
 	if (!name)
-		return EINVAL;
-	return web_json_set_new(obj, key, json_string(name));
+		return web_jsonw_fail(w, EINVAL);
+	return put_str(w, key, name);
 }
 
-static int set_party(json_t *obj, const char *key,
-		     const struct web_resource_party *pa)
+/* An RFC 3339 time; has false = null. ERANGE outside years 0000–9999. */
+static int put_time(struct web_jsonw *w, const char *key, bool has, int64_t ms)
 {
-	json_t *v;
+	char buf[WEB_JSON_TIME_SIZE];
 	int err;
 
-	if (!pa->input)
-		return web_json_set_new(obj, key, json_null());
-	v = json_object();
-	err = web_json_set_new(obj, key, v);
-	if (!err)
-		err = web_json_set_str(v, "input", pa->input);
-	if (!err)
-		err = web_json_set_str(v, "number", pa->number);
-	return err;
+	if (!has)
+		return put_str(w, key, NULL);
+	err = web_json_time_format(buf, ms);
+	if (err)
+		return web_jsonw_fail(w, err);
+	return put_str(w, key, buf);
 }
 
-static int set_outcome(json_t *obj, const char *key,
+static int put_party(struct web_jsonw *w, const char *key,
+		     const struct web_resource_party *pa)
+{
+	if (!pa->input)
+		return put_str(w, key, NULL);
+	web_jsonw_key(w, key);
+	web_jsonw_open(w, '{');
+	put_str(w, "input", pa->input);
+	put_str(w, "number", pa->number);
+	return web_jsonw_close(w, '}');
+}
+
+static int put_outcome(struct web_jsonw *w, const char *key,
 		       const struct web_resource_outcome *o)
 {
 	static const char *const by_names[] = {NULL, "gateway", "pintgw"};
 	const char *code = web_resource_outcome_name(o->code);
-	json_t *v;
-	int err;
 
 	if (o->code == WEB_OUTCOME_NONE)
-		return web_json_set_new(obj, key, json_null());
+		return put_str(w, key, NULL);
 	if (!code || (unsigned)o->by > WEB_BY_PINTGW)
-		return EINVAL;
-	v = json_object();
-	err = web_json_set_new(obj, key, v);
-	if (!err)
-		err = web_json_set_str(v, "code", code);
-	if (!err)
-		err = set_code(v, "sip_code", o->sip_code);
-	if (!err)
-		err = web_json_set_str(v, "reason", o->reason);
-	if (!err)
-		err = web_json_set_str(v, "warning", o->warning);
-	if (!err)
-		err = web_json_set_str(v, "by", by_names[o->by]);
-	return err;
+		return web_jsonw_fail(w, EINVAL);
+	web_jsonw_key(w, key);
+	web_jsonw_open(w, '{');
+	put_str(w, "code", code);
+	put_code(w, "sip_code", o->sip_code);
+	put_str(w, "reason", o->reason);
+	put_str(w, "warning", o->warning);
+	put_str(w, "by", by_names[o->by]);
+	return web_jsonw_close(w, '}');
 }
 
-static int set_sip(json_t *obj, const char *key,
+static int put_sip(struct web_jsonw *w, const char *key,
 		   const struct web_resource_sip *s)
 {
-	json_t *v;
-	int err;
-
 	if (!s->set)
-		return web_json_set_new(obj, key, json_null());
-	v = json_object();
-	err = web_json_set_new(obj, key, v);
-	if (!err)
-		err = web_json_set_str(v, "gateway", s->gateway);
-	if (!err)
-		err = web_json_set_str(v, "call_id", s->call_id);
-	if (!err)
-		err = set_code(v, "last_code", s->last_code);
-	if (!err)
-		err = web_json_set_str(v, "warning", s->warning);
-	return err;
+		return put_str(w, key, NULL);
+	web_jsonw_key(w, key);
+	web_jsonw_open(w, '{');
+	put_str(w, "gateway", s->gateway);
+	put_str(w, "call_id", s->call_id);
+	put_code(w, "last_code", s->last_code);
+	put_str(w, "warning", s->warning);
+	return web_jsonw_close(w, '}');
 }
 
 /* Ids go into links and URLs unescaped: hold them to a safe alphabet. */
@@ -180,101 +184,111 @@ static bool id_ok(const char *id)
 	return true;
 }
 
-static int set_links(json_t *obj, const struct web_resource *r)
+/* "links": {"self": self, "events": events}. */
+static int put_link_pair(struct web_jsonw *w, const char *self,
+			 const char *events)
 {
-	char self[LINK_BASE_MAX + WEB_RESOURCE_ID_MAX + 2];
-	char events[sizeof(self) + 7];
-	const char *base = r->base ? r->base : "/v1/requests";
-	json_t *v;
-	int n, err;
-
-	if (strlen(base) > LINK_BASE_MAX)
-		return EINVAL;
-	n = snprintf(self, sizeof(self), "%s/%s", base, r->id);
-	if (n < 0 || (size_t)n >= sizeof(self))
-		return EINVAL;
-	n = snprintf(events, sizeof(events), "%s/events", self);
-	if (n < 0 || (size_t)n >= sizeof(events))
-		return EINVAL;
-	v = json_object();
-	err = web_json_set_new(obj, "links", v);
-	if (!err)
-		err = web_json_set_str(v, "self", self);
-	if (!err)
-		err = web_json_set_str(v, "events", events);
-	return err;
+	web_jsonw_key(w, "links");
+	web_jsonw_open(w, '{');
+	put_str(w, "self", self);
+	put_str(w, "events", events);
+	return web_jsonw_close(w, '}');
 }
 
-static int set_opt_time(json_t *obj, const char *key, bool has, int64_t ms)
+/* The resource's links: base/id and base/id/events. */
+static int put_links(struct web_jsonw *w, const struct web_resource *r)
 {
-	if (!has)
-		return web_json_set_new(obj, key, json_null());
-	return web_json_set_time(obj, key, ms);
+	static const char events[] = "/events";
+	char self[LINK_BASE_MAX + 1 + WEB_RESOURCE_ID_MAX + 1];
+	char evs[sizeof(self) + sizeof(events) - 1];
+	const char *base = r->base ? r->base : "/v1/requests";
+	size_t blen = strlen(base), ilen = strlen(r->id);
+
+	if (blen > LINK_BASE_MAX)
+		return web_jsonw_fail(w, EINVAL);
+	memcpy(self, base, blen);
+	self[blen] = '/';
+	memcpy(self + blen + 1, r->id, ilen + 1);
+	memcpy(evs, self, blen + 1 + ilen);
+	memcpy(evs + blen + 1 + ilen, events, sizeof(events));
+	return put_link_pair(w, self, evs);
 }
 
 /*
- * The request resource as a new jansson object in *objp (json_decref),
- * for embedding (dry_run, lists). See web_resource_encode().
+ * The request resource's members in API.md's order. The click's view
+ * (click true) keeps id, service, status, created_at, updated_at, info,
+ * outcome and last_seq. EINVAL without a good id, a service or a status.
  */
-int web_resource_json(json_t **objp, const struct web_resource *r)
+static int put_members(struct web_jsonw *w, const struct web_resource *r,
+		       bool click)
 {
-	json_t *obj;
-	int err;
-
 	if (!id_ok(r->id) || !r->service || !web_resource_status_name(r->status))
-		return EINVAL;
-	obj = json_object();
-	if (!obj)
-		return ENOMEM;
-	err = web_json_set_str(obj, "id", r->id);
-	if (!err)
-		err = web_json_set_str(obj, "service", r->service);
-	if (!err)
-		err = set_status(obj, "status", r->status);
-	if (!err)
-		err = set_party(obj, "to", &r->to);
-	if (!err)
-		err = set_party(obj, "from", &r->from);
-	if (!err)
-		err = web_json_set_time(obj, "created_at", r->created_at);
-	if (!err)
-		err = web_json_set_time(obj, "updated_at", r->updated_at);
-	if (!err)
-		err = set_opt_time(obj, "start_at", r->has_start_at, r->start_at);
-	if (!err)
-		err = set_opt_time(obj, "stop_at", r->has_stop_at, r->stop_at);
-	if (!err)
-		err = web_json_set_str(obj, "info", r->info);
-	if (!err)
-		err = set_outcome(obj, "outcome", &r->outcome);
-	if (!err)
-		err = set_sip(obj, "sip", &r->sip);
-	if (!err)
-		err = set_u64(obj, "last_seq", r->last_seq);
-	if (!err)
-		err = web_json_set_str(obj, "client_state", r->client_state);
-	if (!err)
-		err = set_links(obj, r);
-	if (err) {
-		json_decref(obj);
-		return err;
+		return web_jsonw_fail(w, EINVAL);
+	put_str(w, "id", r->id);
+	put_str(w, "service", r->service);
+	put_status(w, "status", r->status);
+	if (!click) {
+		put_party(w, "to", &r->to);
+		put_party(w, "from", &r->from);
 	}
-	*objp = obj;
-	return 0;
+	put_time(w, "created_at", true, r->created_at);
+	put_time(w, "updated_at", true, r->updated_at);
+	if (!click) {
+		put_time(w, "start_at", r->has_start_at, r->start_at);
+		put_time(w, "stop_at", r->has_stop_at, r->stop_at);
+	}
+	put_str(w, "info", r->info);
+	put_outcome(w, "outcome", &r->outcome);
+	if (!click)
+		put_sip(w, "sip", &r->sip);
+	put_u64(w, "last_seq", r->last_seq);
+	if (click)
+		return w->err;
+	put_str(w, "client_state", r->client_state);
+	return put_links(w, r);
+}
+
+static int put_resource(struct web_jsonw *w, const struct web_resource *r)
+{
+	web_jsonw_open(w, '{');
+	put_members(w, r, false);
+	return web_jsonw_close(w, '}');
+}
+
+/* One event {"seq", "at", "status", "info", "sip"}; sip false: no "sip". */
+static int put_event(struct web_jsonw *w, const struct web_resource_event *ev,
+		     bool sip)
+{
+	if (!web_resource_status_name(ev->status))
+		return web_jsonw_fail(w, EINVAL);
+	web_jsonw_open(w, '{');
+	put_u64(w, "seq", ev->seq);
+	put_time(w, "at", true, ev->at);
+	put_status(w, "status", ev->status);
+	put_str(w, "info", ev->info);
+	if (sip)
+		put_sip(w, "sip", &ev->sip);
+	return web_jsonw_close(w, '}');
+}
+
+/* A list reply up to its first item: {"<key>": [ */
+static int open_list(struct web_jsonw *w, const char *key)
+{
+	web_jsonw_init(w, false);
+	web_jsonw_open(w, '{');
+	web_jsonw_key(w, key);
+	return web_jsonw_open(w, '[');
 }
 
 /* The request resource reply body in *bodyp (free()). */
 int web_resource_encode(char **bodyp, size_t *lenp,
 			const struct web_resource *r)
 {
-	json_t *obj = NULL;
-	int err;
+	struct web_jsonw w;
 
-	err = web_resource_json(&obj, r);
-	if (!err)
-		err = web_json_dump(bodyp, lenp, obj, 0);
-	json_decref(obj);
-	return err;
+	web_jsonw_init(&w, false);
+	put_resource(&w, r);
+	return web_jsonw_finish(&w, bodyp, lenp);
 }
 
 /*
@@ -285,114 +299,57 @@ int web_resource_list(char **bodyp, size_t *lenp,
 		      const struct web_resource *r, size_t n,
 		      const char *next_cursor)
 {
-	json_t *root, *arr, *one;
+	struct web_jsonw w;
 	size_t i;
-	int err;
 
-	root = json_object();
-	arr = json_array();
-	err = web_json_set_new(root, "requests", arr);
-	for (i = 0; !err && i < n; i++) {
-		err = web_resource_json(&one, &r[i]);
-		if (!err && json_array_append_new(arr, one))
-			err = ENOMEM;
-	}
-	if (!err)
-		err = web_json_set_str(root, "next_cursor", next_cursor);
-	if (!err)
-		err = web_json_dump(bodyp, lenp, root, 0);
-	json_decref(root);
-	return err;
-}
-
-/* One event {"seq", "at", "status", "info", "sip"} in *objp. */
-int web_resource_event_json(json_t **objp,
-			    const struct web_resource_event *ev)
-{
-	json_t *obj;
-	int err;
-
-	if (!web_resource_status_name(ev->status))
-		return EINVAL;
-	obj = json_object();
-	if (!obj)
-		return ENOMEM;
-	err = set_u64(obj, "seq", ev->seq);
-	if (!err)
-		err = web_json_set_time(obj, "at", ev->at);
-	if (!err)
-		err = set_status(obj, "status", ev->status);
-	if (!err)
-		err = web_json_set_str(obj, "info", ev->info);
-	if (!err)
-		err = set_sip(obj, "sip", &ev->sip);
-	if (err) {
-		json_decref(obj);
-		return err;
-	}
-	*objp = obj;
-	return 0;
+	open_list(&w, "requests");
+	for (i = 0; i < n && !w.err; i++)
+		put_resource(&w, &r[i]);
+	web_jsonw_close(&w, ']');
+	put_str(&w, "next_cursor", next_cursor);
+	web_jsonw_close(&w, '}');
+	return web_jsonw_finish(&w, bodyp, lenp);
 }
 
 /* GET …/events reply: {"events": [event …]} in *bodyp (free()). */
 int web_resource_events(char **bodyp, size_t *lenp,
 			const struct web_resource_event *ev, size_t n)
 {
-	json_t *root, *arr, *one;
+	struct web_jsonw w;
 	size_t i;
-	int err;
 
-	root = json_object();
-	arr = json_array();
-	err = web_json_set_new(root, "events", arr);
-	for (i = 0; !err && i < n; i++) {
-		err = web_resource_event_json(&one, &ev[i]);
-		if (!err && json_array_append_new(arr, one))
-			err = ENOMEM;
-	}
-	if (!err)
-		err = web_json_dump(bodyp, lenp, root, 0);
-	json_decref(root);
-	return err;
+	open_list(&w, "events");
+	for (i = 0; i < n && !w.err; i++)
+		put_event(&w, &ev[i], true);
+	web_jsonw_close(&w, ']');
+	web_jsonw_close(&w, '}');
+	return web_jsonw_finish(&w, bodyp, lenp);
 }
 
 /*
  * One SSE frame "id: <seq>\nevent: <status>\ndata: <event JSON>\n\n" in
- * *framep (free()). The JSON is compact and jansson escapes CR and LF in
- * strings, so the data field is always one line.
+ * *framep (free()). The JSON is compact and CR and LF in strings are
+ * escaped, so the data field is always one line.
  */
 int web_resource_sse(char **framep, size_t *lenp,
 		     const struct web_resource_event *ev)
 {
-	json_t *obj = NULL;
-	char *data = NULL, *frame;
-	int n, err;
+	const char *name = web_resource_status_name(ev->status);
+	struct web_jsonw w;
 
-	err = web_resource_event_json(&obj, ev);
-	if (!err)
-		err = web_json_dump(&data, NULL, obj, JSON_COMPACT);
-	if (err)
-		goto out;
-	n = snprintf(NULL, 0, "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n",
-		     ev->seq, web_resource_status_name(ev->status), data);
-	if (n < 0) {
-		err = EINVAL;
-		goto out;
-	}
-	frame = malloc((size_t)n + 1);
-	if (!frame) {
-		err = ENOMEM;
-		goto out;
-	}
-	snprintf(frame, (size_t)n + 1, "id: %" PRIu64 "\nevent: %s\ndata: %s\n\n",
-		 ev->seq, web_resource_status_name(ev->status), data);
-	*framep = frame;
-	if (lenp)
-		*lenp = (size_t)n;
-out:
-	free(data);
-	json_decref(obj);
-	return err;
+	if (!name)
+		return EINVAL;
+	if (ev->seq > INT64_MAX)
+		return ERANGE;
+	web_jsonw_init(&w, true);
+	web_jsonw_raw(&w, "id: ");
+	web_jsonw_int(&w, (int64_t)ev->seq);
+	web_jsonw_raw(&w, "\nevent: ");
+	web_jsonw_raw(&w, name);
+	web_jsonw_raw(&w, "\ndata: ");
+	put_event(&w, ev, true);
+	web_jsonw_raw(&w, "\n\n");
+	return web_jsonw_finish(&w, framep, lenp);
 }
 
 /*
@@ -403,35 +360,55 @@ out:
 int web_resource_webhook(char **bodyp, size_t *lenp,
 			 const struct web_resource_webhook *w)
 {
-	json_t *obj;
-	int err;
+	struct web_jsonw jw;
 
 	if (!w->event_id || !id_ok(w->request_id) ||
 	    !web_resource_status_name(w->status))
 		return EINVAL;
-	obj = json_object();
-	if (!obj)
-		return ENOMEM;
-	err = web_json_set_str(obj, "event_id", w->event_id);
-	if (!err)
-		err = web_json_set_str(obj, "request_id", w->request_id);
-	if (!err)
-		err = set_u64(obj, "seq", w->seq);
-	if (!err)
-		err = set_status(obj, "status", w->status);
-	if (!err)
-		err = web_json_set_time(obj, "at", w->at);
-	if (!err)
-		err = web_json_set_str(obj, "info", w->info);
-	if (!err)
-		err = set_outcome(obj, "outcome", &w->outcome);
-	if (!err)
-		err = web_json_set_str(obj, "client_state", w->client_state);
-	if (!err)
-		err = web_json_dump(bodyp, lenp, obj, JSON_COMPACT);
-	json_decref(obj);
-	return err;
+	web_jsonw_init(&jw, true);
+	web_jsonw_open(&jw, '{');
+	put_str(&jw, "event_id", w->event_id);
+	put_str(&jw, "request_id", w->request_id);
+	put_u64(&jw, "seq", w->seq);
+	put_status(&jw, "status", w->status);
+	put_time(&jw, "at", true, w->at);
+	put_str(&jw, "info", w->info);
+	put_outcome(&jw, "outcome", &w->outcome);
+	put_str(&jw, "client_state", w->client_state);
+	web_jsonw_close(&jw, '}');
+	return web_jsonw_finish(&jw, bodyp, lenp);
 }
+
+/*
+ * The click's view of a request (API.md, click-to-call) in *bodyp
+ * (free()): r's members put_members() keeps for a click, then "to",
+ * "links", the events without "sip" and, with c->with_token,
+ * "view_token".
+ */
+int web_resource_click(char **bodyp, size_t *lenp,
+		       const struct web_resource *r,
+		       const struct web_resource_click *c)
+{
+	struct web_jsonw w;
+	size_t i;
+
+	web_jsonw_init(&w, false);
+	web_jsonw_open(&w, '{');
+	put_members(&w, r, true);
+	put_str(&w, "to", c->to);
+	put_link_pair(&w, c->self, c->events_link);
+	web_jsonw_key(&w, "events");
+	web_jsonw_open(&w, '[');
+	for (i = 0; i < c->n && !w.err; i++)
+		put_event(&w, &c->ev[i], false);
+	web_jsonw_close(&w, ']');
+	if (c->with_token)
+		put_str(&w, "view_token", c->view_token);
+	web_jsonw_close(&w, '}');
+	return web_jsonw_finish(&w, bodyp, lenp);
+}
+
+/* ---- the normalised request (?dry_run, the stored spec): jansson ---- */
 
 static int req_item(json_t *arr, const struct web_req_content *ct)
 {
@@ -540,7 +517,8 @@ int web_resource_req_json(json_t **objp, const struct web_req *req)
 	if (!err && req->has_stop_at)
 		err = web_json_set_time(obj, "stop_at", req->stop_at);
 	if (!err && req->has_ring_timeout)
-		err = set_int(obj, "ring_timeout", req->ring_timeout);
+		err = web_json_set_new(obj, "ring_timeout",
+				       json_integer(req->ring_timeout));
 	if (!err)
 		err = web_json_set_new(obj, "track", json_boolean(req->track));
 	if (!err && req->has_webhook)

@@ -1,6 +1,6 @@
 /*
  * web/resource.h — JSON the API sends: the request resource, request and
- * event lists, SSE frames and webhook payloads (API.md).
+ * event lists, SSE frames, webhook payloads and the click's view (API.md).
  *
  * Input structs are plain data the gateway fills; every pointer in them is
  * borrowed for the call only and NULL means JSON null. Output text is the
@@ -127,6 +127,20 @@ struct web_resource_webhook {
 	const char *client_state;
 };
 
+/*
+ * The click's view of a request: the resource's id, service, status,
+ * created_at, updated_at, info, outcome and last_seq, then these.
+ */
+struct web_resource_click {
+	const char *to;                 /* the number dialled, masked */
+	const char *self;               /* "links", with the view token */
+	const char *events_link;
+	const struct web_resource_event *ev;    /* written without "sip" */
+	size_t n;
+	bool with_token;                /* "view_token" (a click's 201) */
+	const char *view_token;
+};
+
 /* Names. */
 const char *web_resource_status_name(enum web_status s);
 int web_resource_status_parse(enum web_status *sp, const char *p, size_t len);
@@ -137,20 +151,20 @@ const char *web_resource_outcome_name(enum web_outcome o);
  * Encoders: 0, EINVAL (required field missing, bad id or enum), ERANGE
  * (a time outside years 0000–9999, a number past INT64_MAX) or ENOMEM.
  */
-int web_resource_json(json_t **objp, const struct web_resource *r);
 int web_resource_encode(char **bodyp, size_t *lenp,
 			const struct web_resource *r);
 int web_resource_list(char **bodyp, size_t *lenp,
 		      const struct web_resource *r, size_t n,
 		      const char *next_cursor);
-int web_resource_event_json(json_t **objp,
-			    const struct web_resource_event *ev);
 int web_resource_events(char **bodyp, size_t *lenp,
 			const struct web_resource_event *ev, size_t n);
 int web_resource_sse(char **framep, size_t *lenp,
 		     const struct web_resource_event *ev);
 int web_resource_webhook(char **bodyp, size_t *lenp,
 			 const struct web_resource_webhook *w);
+int web_resource_click(char **bodyp, size_t *lenp,
+		       const struct web_resource *r,
+		       const struct web_resource_click *c);
 
 /* A validated request (web/req.h) back as JSON: ?dry_run, round trips. */
 int web_resource_req_json(json_t **objp, const struct web_req *req);

@@ -1,5 +1,6 @@
 /*
- * tests/fakes/data.c — fixture files from tests/data/.
+ * tests/fakes/data.c — fixture files from tests/data/, and reproducible
+ * pseudo-random inputs.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,4 +34,12 @@ char *test_read_file(const char *rel, size_t *lenp)
 	if (lenp)
 		*lenp = (size_t)n;
 	return buf;
+}
+
+uint64_t test_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
 }

@@ -18,4 +18,7 @@
 /* Read SRCDIR/tests/data/<rel> into a NUL-terminated heap buffer. */
 char *test_read_file(const char *rel, size_t *lenp);
 
+/* xorshift64 over *s (nonzero): the same "random" numbers on every run. */
+uint64_t test_rand(uint64_t *s);
+
 #endif

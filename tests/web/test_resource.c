@@ -1,8 +1,8 @@
 /*
  * tests/web/test_resource.c — web/resource.c: the request resource, lists,
- * events, SSE frames, webhook payloads and the normalised request, byte
- * for byte against API.md, plus round trips through jansson and
- * allocation failure.
+ * events, SSE frames, webhook payloads, the click's view and the
+ * normalised request, byte for byte against API.md, plus round trips
+ * through jansson and allocation failure.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -147,7 +147,6 @@ static void test_resource_invalid(void **state)
 	char base[200];
 	struct web_resource r;
 	char *body = NULL;
-	json_t *obj = NULL;
 
 	(void)state;
 	example(&r);
@@ -161,30 +160,29 @@ static void test_resource_invalid(void **state)
 	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	example(&r);
 	r.service = NULL;
-	assert_int_equal(web_resource_json(&obj, &r), EINVAL);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	example(&r);
 	r.status = WEB_STATUS_NONE;
-	assert_int_equal(web_resource_json(&obj, &r), EINVAL);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	r.status = WEB_STATUS_COUNT;
-	assert_int_equal(web_resource_json(&obj, &r), EINVAL);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	example(&r);
 	r.outcome.code = WEB_OUTCOME_COUNT;
-	assert_int_equal(web_resource_json(&obj, &r), EINVAL);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	r.outcome.code = WEB_OUTCOME_OK;
 	r.outcome.by = (enum web_by)7;
-	assert_int_equal(web_resource_json(&obj, &r), EINVAL);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	example(&r);
 	r.updated_at = WEB_JSON_TIME_MAX + 1;
-	assert_int_equal(web_resource_json(&obj, &r), ERANGE);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), ERANGE);
 	example(&r);
 	r.last_seq = (uint64_t)INT64_MAX + 1;
-	assert_int_equal(web_resource_json(&obj, &r), ERANGE);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), ERANGE);
 	example(&r);
 	memset(base, 'b', sizeof(base) - 1);
 	base[sizeof(base) - 1] = '\0';
 	r.base = base;
-	assert_int_equal(web_resource_json(&obj, &r), EINVAL);
-	assert_null(obj);
+	assert_int_equal(web_resource_encode(&body, NULL, &r), EINVAL);
 	assert_null(body);
 }
 
@@ -207,13 +205,10 @@ static void test_resource_text(void **state)
 	free(body);
 }
 
-static void test_events(void **state)
+/* A request's first two events, the second with its SIP details. */
+static void two_events(struct web_resource_event ev[2])
 {
-	struct web_resource_event ev[2];
-	char *body = NULL;
-
-	(void)state;
-	memset(ev, 0, sizeof(ev));
+	memset(ev, 0, 2 * sizeof(ev[0]));
 	ev[0].seq = 1;
 	ev[0].at = 1795269598000LL;
 	ev[0].status = WEB_STATUS_QUEUED;
@@ -225,6 +220,15 @@ static void test_events(void **state)
 	ev[1].sip.gateway = "pint-east";
 	ev[1].sip.call_id = "c1@pintgw";
 	ev[1].sip.last_code = 180;
+}
+
+static void test_events(void **state)
+{
+	struct web_resource_event ev[2];
+	char *body = NULL;
+
+	(void)state;
+	two_events(ev);
 	assert_int_equal(web_resource_events(&body, NULL, ev, 2), 0);
 	assert_string_equal(body,
 		"{\"events\": ["
@@ -358,6 +362,75 @@ static void test_list(void **state)
 
 	r[1].id = NULL;
 	assert_int_equal(web_resource_list(&body, NULL, r, 2, NULL), EINVAL);
+	assert_null(body);
+}
+
+/* The example request seen by the page that clicked, one event so far. */
+static void click_example(struct web_resource *r, struct web_resource_event ev[2],
+			  struct web_resource_click *c)
+{
+	example(r);
+	two_events(ev);
+	memset(c, 0, sizeof(*c));
+	c->to = "+1******0199";
+	c->self = "/v1/click/" ID "?view=VMM1HWM0gVyZ_pr9dXN8fQ";
+	c->events_link = "/v1/click/" ID "/events?view=VMM1HWM0gVyZ_pr9dXN8fQ";
+	c->ev = ev;
+	c->n = 1;
+	c->with_token = true;
+	c->view_token = "VMM1HWM0gVyZ_pr9dXN8fQ";
+}
+
+/* Only what API.md lets the page see, in its order. */
+static void test_click(void **state)
+{
+	struct web_resource_event ev[2];
+	struct web_resource_click c;
+	struct web_resource r;
+	char *body = NULL;
+	size_t len;
+
+	(void)state;
+	click_example(&r, ev, &c);
+	assert_int_equal(web_resource_click(&body, &len, &r, &c), 0);
+	assert_string_equal(body,
+		"{\"id\": \"" ID "\", \"service\": \"call\", \"status\": \"active\", "
+		"\"created_at\": \"2026-11-21T13:59:58Z\", \"updated_at\": \"2026-11-21T14:00:04Z\", "
+		"\"info\": \"call connected\", \"outcome\": null, \"last_seq\": 5, "
+		"\"to\": \"+1******0199\", "
+		"\"links\": {\"self\": \"/v1/click/" ID "?view=VMM1HWM0gVyZ_pr9dXN8fQ\", "
+		"\"events\": \"/v1/click/" ID "/events?view=VMM1HWM0gVyZ_pr9dXN8fQ\"}, "
+		"\"events\": [{\"seq\": 1, \"at\": \"2026-11-21T13:59:58Z\", \"status\": \"queued\", "
+		"\"info\": null}], \"view_token\": \"VMM1HWM0gVyZ_pr9dXN8fQ\"}");
+	assert_int_equal(len, strlen(body));
+	free(body);
+
+	/* a view: no "view_token"; never "sip", even when the event has one */
+	c.n = 2;
+	c.with_token = false;
+	assert_int_equal(web_resource_click(&body, NULL, &r, &c), 0);
+	assert_null(strstr(body, "view_token"));
+	assert_null(strstr(body, "sip"));
+	assert_null(strstr(body, "pint-east"));
+	assert_non_null(strstr(body, "{\"seq\": 2, \"at\": \"2026-11-21T13:59:58.250Z\", "
+				 "\"status\": \"proceeding\", \"info\": \"ringing\"}]}"));
+	free(body);
+
+	/* a 201 without a view token: "view_token": null; "to" null */
+	c.with_token = true;
+	c.view_token = NULL;
+	c.to = NULL;
+	assert_int_equal(web_resource_click(&body, NULL, &r, &c), 0);
+	assert_non_null(strstr(body, "\"to\": null, "));
+	assert_non_null(strstr(body, "}], \"view_token\": null}"));
+	free(body);
+	body = NULL;
+
+	ev[1].status = WEB_STATUS_NONE;
+	assert_int_equal(web_resource_click(&body, NULL, &r, &c), EINVAL);
+	ev[1].status = WEB_STATUS_ACTIVE;
+	r.id = "bad id";
+	assert_int_equal(web_resource_click(&body, NULL, &r, &c), EINVAL);
 	assert_null(body);
 }
 
@@ -501,6 +574,18 @@ static int run_webhook(char **out, const void *arg)
 	return web_resource_webhook(out, NULL, arg);
 }
 
+static int run_click(char **out, const void *arg)
+{
+	struct web_resource_event ev[2];
+	struct web_resource_click c;
+	struct web_resource r;
+
+	(void)arg;
+	click_example(&r, ev, &c);
+	c.n = 2;
+	return web_resource_click(out, NULL, &r, &c);
+}
+
 static int run_req(char **out, const void *arg)
 {
 	return web_resource_req_encode(out, NULL, arg);
@@ -538,6 +623,7 @@ static void test_oom(void **state)
 	w.status = WEB_STATUS_FAILED;
 	w.outcome.code = WEB_OUTCOME_BUSY;
 	oom_loop(run_webhook, &w);
+	oom_loop(run_click, NULL);
 
 	parse_fixture(&req, "req-ok-fax-full.json");
 	oom_loop(run_req, &req);
@@ -558,6 +644,7 @@ int main(void)
 		leakcheck_test(test_sse),
 		leakcheck_test(test_webhook),
 		leakcheck_test(test_list),
+		leakcheck_test(test_click),
 		leakcheck_test(test_names),
 		leakcheck_test(test_req_encode),
 		leakcheck_test(test_oom),
