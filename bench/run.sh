@@ -121,6 +121,22 @@ cpu_ticks() {          # utime + stime of PID, in clock ticks
 	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
+# "comm ticks" for each thread of PID (pintgw names its store threads)
+thread_ticks() {
+	for t in /proc/"$1"/task/*; do
+		printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" \
+			"$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null)"
+	done
+}
+
+# CPU µs per create of thread COMM between two thread_ticks files
+per_create() {
+	awk -v c="$3" -v t="$TCK" -v n="$4" '
+		FNR == NR { if ($1 == c) a += $2; next }
+		$1 == c { b += $2 }
+		END { if (n > 0) printf "%.0f\n", (b - a) / t * 1e6 / n; else print "?" }' "$1" "$2"
+}
+
 # CHILD_MS: CPU ms of this shell's waited-for children so far (times runs
 # here, not in a $(...) subshell, which has children of its own).
 child_cpu() {
@@ -589,12 +605,16 @@ fig_daemon() {
 	writes0=$(metric pintgw_store_writes_total)
 	commits0=$(metric pintgw_store_commits_total)
 	c0=$(cpu_ticks "$GW_PID")
+	thread_ticks "$GW_PID" >"$WORK/threads0"
+	p0=$(cpu_ticks "$GW3_SIPP")
 	t0=$(now_ms)
 	profile_gw &
 	PERF_PID=$!
 	load gw_max "$URLR" -b "$BODY" -c $CONNS -d "$HTTP_SECS" -w 1
 	t1=$(now_ms)
 	c1=$(cpu_ticks "$GW_PID")
+	thread_ticks "$GW_PID" >"$WORK/threads1"
+	p1=$(cpu_ticks "$GW3_SIPP")
 	wait "$PERF_PID" 2>/dev/null
 	ok1=$(metric 'pintgw_request_outcomes_total{service="call",outcome="ok"}')
 	turns1=$(metric pintgw_loop_turns_total)
@@ -613,6 +633,11 @@ fig_daemon() {
 	say "  loop turns/s: $(( (${turns1%.*} - ${turns0%.*}) * 1000 / (t1 - t0) )), SIP datagrams" \
 		"dropped by the kernel: $((${drops1%.*} - ${drops0%.*})), SIP retransmissions sent:" \
 		"$((${rexmit1%.*} - ${rexmit0%.*})), pintgw CPU: $(( (c1 - c0) * 100000 / TCK / (t1 - t0) ))%"
+	say "  CPU us per create: pintgw loop $(per_create "$WORK/threads0" "$WORK/threads1" pintgw "$created")," \
+		"store writer $(per_create "$WORK/threads0" "$WORK/threads1" pintgw-writer "$created")," \
+		"checkpointer $(per_create "$WORK/threads0" "$WORK/threads1" pintgw-ckpt "$created");" \
+		"SIPp as the gateway $(awk -v c=$((p1 - p0)) -v t="$TCK" -v n="$created" \
+		'BEGIN { if (n > 0) printf "%.0f", c / t * 1e6 / n; else print "?" }')"
 	say "  store: $((${commits1%.*} - ${commits0%.*})) commits, $((${writes1%.*} - ${writes0%.*}))" \
 		"writes ($(awk -v w=$((${writes1%.*} - ${writes0%.*})) -v n="$created" \
 		'BEGIN { if (n > 0) printf "%.1f", w / n }') per create)"

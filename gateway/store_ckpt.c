@@ -51,9 +51,11 @@ static void *ckpt_main(void *arg)
 /*
  * A store thread, started with every signal blocked (it inherits the
  * mask): the loop takes its signals through a signalfd, and one delivered
- * to this thread would run the default action (SIGTERM: exit 143).
+ * to this thread would run the default action (SIGTERM: exit 143). Its
+ * name (at most 15 bytes) is what top -H and /proc/PID/task/TID/comm show.
  */
-int gw_store_thread(pthread_t *thr, void *(*fn)(void *), void *arg)
+int gw_store_thread(pthread_t *thr, const char *name, void *(*fn)(void *),
+		    void *arg)
 {
 	sigset_t all, old;
 	int err;
@@ -62,6 +64,8 @@ int gw_store_thread(pthread_t *thr, void *(*fn)(void *), void *arg)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(thr, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!err)
+		(void)pthread_setname_np(*thr, name);
 	return err;
 }
 
@@ -117,7 +121,7 @@ int gw_store_ckpt_start(struct gw_store *s, enum gw_store_sync sync, unsigned fr
 		pthread_mutex_destroy(&c->mu);
 		goto fail;
 	}
-	err = gw_store_thread(&c->thr, ckpt_main, c);
+	err = gw_store_thread(&c->thr, "pintgw-ckpt", ckpt_main, c);
 	if (err) {
 		pthread_cond_destroy(&c->cv);
 		pthread_mutex_destroy(&c->mu);

@@ -195,7 +195,8 @@ void gw_store_writer_kick(struct gw_store *s);
 struct gw_store *gw_store_writer_idle(struct gw_store *s);
 
 /* store_ckpt.c */
-int gw_store_thread(pthread_t *thr, void *(*fn)(void *), void *arg);
+int gw_store_thread(pthread_t *thr, const char *name, void *(*fn)(void *),
+		    void *arg);
 int gw_store_ckpt_start(struct gw_store *s, enum gw_store_sync sync, unsigned frames);
 void gw_store_ckpt_stop(struct gw_store *s);
 void gw_store_ckpt_counts(const struct gw_store *s, uint64_t *runs, uint64_t *failed);

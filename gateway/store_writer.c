@@ -213,7 +213,7 @@ int gw_store_writer_start(struct gw_store *s, struct gw_loop *loop)
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	pthread_cond_init(&w->done_cv, NULL);
-	err = gw_store_thread(&w->thr, writer_main, w);
+	err = gw_store_thread(&w->thr, "pintgw-writer", writer_main, w);
 	if (err) {
 		gw_fd_unwatch(loop, &w->fdw);
 		pthread_cond_destroy(&w->done_cv);

@@ -8,6 +8,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE     /* nftw */
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -1850,6 +1851,33 @@ static void wr_t2(void *arg)
 	wr_put(arg, 20);
 }
 
+/* Whether a thread of this process is named name (top -H shows it). */
+static bool thread_named(const char *name)
+{
+	char path[300], comm[32];
+	struct dirent *de;
+	bool found = false;
+	DIR *d = opendir("/proc/self/task");
+	FILE *f;
+
+	assert_non_null(d);
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f)) {
+			comm[strcspn(comm, "\n")] = '\0';
+			found = strcmp(comm, name) == 0;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
 /* Records how many writes were out when each callback ran. */
 struct early {
 	struct gw_loop *loop;
@@ -1884,6 +1912,8 @@ static void test_writer_thread(void **state)
 	assert_int_equal(gw_store_open(&x.s, dir, &o, msg, sizeof(msg)), 0);
 	gw_store_attach(x.s, x.loop);
 	assert_non_null(x.s->wr);
+	assert_true(thread_named("pintgw-writer"));
+	assert_true(thread_named("pintgw-ckpt"));
 	rec_reset();
 	gw_loop_update_time(x.loop);
 	assert_int_equal(gw_timer_start(x.loop, &x.t[0], 0, wr_t0, &x), 0);
@@ -1948,6 +1978,7 @@ static void test_writer_thread(void **state)
 	/* detached: the thread is gone, writes wait for gw_store_commit */
 	gw_store_attach(x.s, NULL);
 	assert_null(x.s->wr);
+	assert_false(thread_named("pintgw-writer"));
 	fx_req(&r, "rq_w_late", "k1", "queued", T0);
 	assert_int_equal(gw_store_put_request(x.s, &r, NULL, NULL), 0);
 	assert_int_equal(gw_store_commit(x.s), 0);
