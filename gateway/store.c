@@ -4,6 +4,7 @@
  * in store_commit.c, reads in store_query.c.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,11 +573,23 @@ static int check_migrations(const struct gw_store_migration *migs, size_t n)
  * EBADMSG for a file that is not a database or fails the check, EPROTO for
  * a schema newer than migs, EROFS, EACCES, ENOENT (no such directory), EIO.
  */
+/*
+ * SQLite's process-wide set-up, before its first use: no memory
+ * statistics (nothing here reads them), which otherwise take a global
+ * mutex on every one of its allocations, from every thread. Too late once
+ * SQLite runs (another user initialised it first): it stays on.
+ */
+static void sqlite_setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 			 const struct gw_store_opts *opts,
 			 const struct gw_store_migration *migs, size_t nmigs,
 			 char *msg, size_t msgsize)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct gw_store_opts o = { 0 };
 	struct gw_store *s = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
@@ -589,6 +602,7 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 		return EINVAL;
 	if (opts)
 		o = *opts;
+	(void)pthread_once(&once, sqlite_setup);
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
