@@ -262,14 +262,25 @@ int web_jsonw_int(struct web_jsonw *w, int64_t v)
 	return end(w, o + sizeof(buf) - i, true);
 }
 
-int web_jsonw_null(struct web_jsonw *w)
+/* A literal value: null, true, false. */
+static int word(struct web_jsonw *w, const char *s, size_t n)
 {
-	char *o = begin(w, 4);
+	char *o = begin(w, n);
 
 	if (!o)
 		return w->err;
-	memcpy(o, "null", 4);
-	return end(w, o + 4, true);
+	memcpy(o, s, n);
+	return end(w, o + n, true);
+}
+
+int web_jsonw_bool(struct web_jsonw *w, bool v)
+{
+	return v ? word(w, "true", 4) : word(w, "false", 5);
+}
+
+int web_jsonw_null(struct web_jsonw *w)
+{
+	return word(w, "null", 4);
 }
 
 /*

@@ -34,6 +34,7 @@ int web_jsonw_key(struct web_jsonw *w, const char *key);
 /* Values; a NULL string is null. */
 int web_jsonw_str(struct web_jsonw *w, const char *s);
 int web_jsonw_int(struct web_jsonw *w, int64_t v);
+int web_jsonw_bool(struct web_jsonw *w, bool v);
 int web_jsonw_null(struct web_jsonw *w);
 
 /* Text around a document (SSE framing), copied as it is. */

@@ -199,7 +199,8 @@ static void test_integers(void **state)
 
 /*
  * A random value, built as a jansson tree and written at once: nested
- * objects and arrays (empty ones too), strings, integers and nulls.
+ * objects and arrays (empty ones too), strings, integers, booleans and
+ * nulls.
  */
 static json_t *both(struct web_jsonw *w, unsigned depth)
 {
@@ -207,7 +208,7 @@ static json_t *both(struct web_jsonw *w, unsigned depth)
 		"", "x", "two words", "q\"uo\\te", "\n", "caf\xc3\xa9", "bad\xff",
 		NULL,
 	};
-	unsigned kind = depth ? (unsigned)(rnd() % 5) : 2 + (unsigned)(rnd() % 3);
+	unsigned kind = depth ? (unsigned)(rnd() % 6) : 2 + (unsigned)(rnd() % 4);
 	unsigned i, n = (unsigned)(rnd() % 4);
 	char key[16];
 	json_t *v = NULL, *item;
@@ -246,6 +247,11 @@ static json_t *both(struct web_jsonw *w, unsigned depth)
 		x = (int64_t)rnd();
 		web_jsonw_int(w, x);
 		v = json_integer(x);
+		break;
+	case 4:
+		x = (int64_t)(rnd() % 2);
+		web_jsonw_bool(w, x == 1);
+		v = json_boolean(x);
 		break;
 	default:
 		web_jsonw_null(w);
