@@ -73,6 +73,25 @@ int web_jsonw_finish(struct web_jsonw *w, char **outp, size_t *lenp)
 	return err;
 }
 
+/*
+ * As web_jsonw_finish(), in an allocation the size of the text: for text
+ * that is kept rather than sent at once (the buffer grew by doubling).
+ */
+int web_jsonw_finish_fit(struct web_jsonw *w, char **outp, size_t *lenp)
+{
+	size_t len;
+	char *p, *fit;
+	int err = web_jsonw_finish(w, &p, &len);
+
+	if (err)
+		return err;
+	fit = realloc(p, len + 1);
+	*outp = fit ? fit : p;  /* a shrink that fails leaves p as it was */
+	if (lenp)
+		*lenp = len;
+	return 0;
+}
+
 static int put(struct web_jsonw *w, const char *p, size_t n)
 {
 	if (grow(w, n))
