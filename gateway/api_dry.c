@@ -90,20 +90,43 @@ static int dry_policy(json_t **outp, const struct gw_policy_verdict *v)
 	return 0;
 }
 
+/*
+ * {"request": …, then rest's members}: the request as web/resource writes
+ * it, its one list of fields, spliced in front of rest, the compact text
+ * of an object ("{" and members, or "{}"). *bodyp is the caller's.
+ */
+static int request_first(char **bodyp, size_t *lenp, const char *req,
+			 size_t reqlen, const char *rest, size_t restlen)
+{
+	static const char head[] = "{\"request\":";
+	size_t hlen = sizeof(head) - 1, comma = restlen > 2 ? 1 : 0;
+	size_t len = hlen + reqlen + comma + restlen - 1;
+	char *p = malloc(len + 1);
+
+	if (!p)
+		return ENOMEM;
+	memcpy(p, head, hlen);
+	memcpy(p + hlen, req, reqlen);
+	if (comma)
+		p[hlen + reqlen] = ',';
+	memcpy(p + hlen + reqlen + comma, rest + 1, restlen);   /* and its NUL */
+	*bodyp = p;
+	*lenp = len;
+	return 0;
+}
+
 static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 		    const struct gw_spec *spec, const struct gw_auth_key *key,
 		    const char *scope, const struct gw_policy_verdict *v,
 		    const char *sip, size_t siplen,
 		    const struct gw_conf_fetch *fc)
 {
-	json_t *root = json_object(), *req = NULL, *dec = json_object();
+	json_t *root = json_object(), *dec = json_object();
 	json_t *fetch = NULL, *pol = NULL;
+	char *req = NULL, *rest = NULL;
+	size_t reqlen = 0, restlen = 0;
 	int err = root && dec ? 0 : ENOMEM;
 
-	if (!err)
-		err = web_resource_req_json(&req, wreq);
-	if (!err)
-		err = web_json_set_new(root, "request", req);
 	if (!err)
 		err = json_object_set_new(dec, "allowed",
 					  json_boolean(!v->rule)) ? ENOMEM : 0;
@@ -140,7 +163,13 @@ static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 	if (!err && fetch)
 		err = web_json_set_new(root, "fetch", fetch);
 	if (!err)
-		err = web_json_dump(bodyp, lenp, root, JSON_COMPACT);
+		err = web_json_dump(&rest, &restlen, root, JSON_COMPACT);
+	if (!err)
+		err = web_resource_req_encode(&req, &reqlen, wreq);
+	if (!err)
+		err = request_first(bodyp, lenp, req, reqlen, rest, restlen);
+	free(req);
+	free(rest);
 	json_decref(dec);
 	json_decref(root);
 	return err;

@@ -10,11 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "gateway/log.h"
 #include "gateway/requests_int.h"
-#include "web/json.h"
+#include "web/jsonw.h"
 
 /* ---- publication -------------------------------------------------------- */
 
@@ -139,54 +137,67 @@ static int pub_new(struct gw_reqs *r, struct rq *q, struct pub **pp)
 	return 0;
 }
 
-/* {"code", "reason", "warning"}: what the gateway said. */
-static int sip_json(char **outp, const struct gw_rq_change *c)
-{
-	json_t *o = json_object();
-	int err;
+/* ---- the stored JSON of an event ---------------------------------------- */
 
-	*outp = NULL;
-	if (!o)
-		return ENOMEM;
-	err = web_json_set_new(o, "code", c->sip_code ? json_integer(c->sip_code) :
-			       json_null());
-	if (!err)
-		err = web_json_set_str(o, "reason", c->reason && c->reason[0] ?
-				       c->reason : NULL);
-	if (!err)
-		err = web_json_set_str(o, "warning", c->warning);
-	if (!err)
-		err = web_json_dump(outp, NULL, o, JSON_COMPACT);
-	json_decref(o);
-	return err;
+/* "key": s, NULL and "" as null. */
+static void put_text(struct web_jsonw *w, const char *key, const char *s)
+{
+	web_jsonw_key(w, key);
+	web_jsonw_str(w, s && s[0] ? s : NULL);
 }
 
-/* The API's outcome object: {"code","sip_code","reason","warning","by"}. */
-static int outcome_json(char **outp, const struct gw_rq_change *c)
+/* "key": a SIP status code, 0 as null. */
+static void put_code(struct web_jsonw *w, const char *key, int code)
 {
-	json_t *o = json_object();
-	const char *by = c->by == PINT_STATUS_BY_NONE ? NULL :
-			 pint_status_by_name(c->by);
-	int err;
+	web_jsonw_key(w, key);
+	if (code)
+		web_jsonw_int(w, code);
+	else
+		web_jsonw_null(w);
+}
+
+/*
+ * The event's "sip" column, {"code","reason","warning"}: what the gateway
+ * said, compact, in *outp (free()). 0 or ENOMEM.
+ */
+int gw_rq_sip_json(char **outp, const struct gw_rq_change *c)
+{
+	struct web_jsonw w;
 
 	*outp = NULL;
-	if (!o)
-		return ENOMEM;
-	err = web_json_set_str(o, "code", pint_outcome_name(c->outcome));
-	if (!err)
-		err = web_json_set_new(o, "sip_code", c->sip_code ?
-				       json_integer(c->sip_code) : json_null());
-	if (!err)
-		err = web_json_set_str(o, "reason", c->reason && c->reason[0] ?
-				       c->reason : NULL);
-	if (!err)
-		err = web_json_set_str(o, "warning", c->warning);
-	if (!err)
-		err = web_json_set_str(o, "by", by);
-	if (!err)
-		err = web_json_dump(outp, NULL, o, JSON_COMPACT);
-	json_decref(o);
-	return err;
+	web_jsonw_init(&w, true);
+	web_jsonw_open(&w, '{');
+	put_code(&w, "code", c->sip_code);
+	put_text(&w, "reason", c->reason);
+	web_jsonw_key(&w, "warning");
+	web_jsonw_str(&w, c->warning);
+	web_jsonw_close(&w, '}');
+	return web_jsonw_finish(&w, outp, NULL);
+}
+
+/*
+ * The row's "outcome" column, the API's outcome object
+ * {"code","sip_code","reason","warning","by"}, compact, in *outp
+ * (free()). 0 or ENOMEM.
+ */
+int gw_rq_outcome_json(char **outp, const struct gw_rq_change *c)
+{
+	struct web_jsonw w;
+
+	*outp = NULL;
+	web_jsonw_init(&w, true);
+	web_jsonw_open(&w, '{');
+	web_jsonw_key(&w, "code");
+	web_jsonw_str(&w, pint_outcome_name(c->outcome));
+	put_code(&w, "sip_code", c->sip_code);
+	put_text(&w, "reason", c->reason);
+	web_jsonw_key(&w, "warning");
+	web_jsonw_str(&w, c->warning);
+	web_jsonw_key(&w, "by");
+	web_jsonw_str(&w, c->by == PINT_STATUS_BY_NONE ? NULL :
+		      pint_status_by_name(c->by));
+	web_jsonw_close(&w, '}');
+	return web_jsonw_finish(&w, outp, NULL);
 }
 
 /* ---- recording ---------------------------------------------------------- */
@@ -349,7 +360,7 @@ static int event_fill(struct pub *p, const struct rq *q,
 	if (!err)
 		err = gw_rq_dup_str(&p->ev.info, c->info);
 	if (!err && c->has_sip)
-		err = sip_json(&p->ev.sip, c);
+		err = gw_rq_sip_json(&p->ev.sip, c);
 	return err;
 }
 
@@ -390,7 +401,7 @@ int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp)
 	if (!err && (c->warning || c->sip_code))
 		err = set_to(&fs, F_WARNING, c->warning);
 	if (!err && terminal && (fs.set[F_OUTCOME] = true))
-		err = outcome_json(&fs.nv[F_OUTCOME], c);
+		err = gw_rq_outcome_json(&fs.nv[F_OUTCOME], c);
 	if (!err)
 		err = call_fields(q, &fs);
 	if (!err && c->ids)

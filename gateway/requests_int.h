@@ -165,6 +165,8 @@ int gw_rq_end(struct rq *q, enum pint_status status, enum pint_outcome outcome,
 	      const char *info);
 void gw_rq_note_call(struct rq *q);
 void gw_rq_pub_free(struct pub *p);
+int gw_rq_sip_json(char **outp, const struct gw_rq_change *c);
+int gw_rq_outcome_json(char **outp, const struct gw_rq_change *c);
 
 /* requests_cancel.c */
 void gw_rq_cancel_answer(struct gw_reqs *r, struct cancel_op *op);

@@ -17,8 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "gateway/spec.h"
 #include "pint/pl.h"
 #include "pint/sip.h"
@@ -472,7 +470,6 @@ static int make_json(struct gw_spec *spec, const struct web_req *req,
 		     bool from_defaulted)
 {
 	struct web_req *w;
-	json_t *obj = NULL, *wh;
 	bool ctx_default = !opt(req->phone_context);
 	int err;
 
@@ -490,14 +487,10 @@ static int make_json(struct gw_spec *spec, const struct web_req *req,
 		snprintf(w->from, sizeof(w->from), "%s", spec->from_input);
 	if (ctx_default && spec->from.kind == PINT_TEL_NATIONAL)
 		snprintf(w->from, sizeof(w->from), "%s", spec->from.e164);
-	err = web_resource_req_json(&obj, w);
+	err = web_resource_req_encode(&spec->json, &spec->json_len, w);
+	if (!err && w->has_webhook)
+		err = web_resource_req_webhook(&spec->webhook_json, NULL, w);
 	free(w);
-	if (!err)
-		err = web_json_dump(&spec->json, &spec->json_len, obj, JSON_COMPACT);
-	wh = err ? NULL : json_object_get(obj, "webhook");
-	if (wh)
-		err = web_json_dump(&spec->webhook_json, NULL, wh, JSON_COMPACT);
-	json_decref(obj);
 	return err;
 }
 

@@ -73,6 +73,25 @@ int web_jsonw_finish(struct web_jsonw *w, char **outp, size_t *lenp)
 	return err;
 }
 
+/*
+ * As web_jsonw_finish(), in an allocation the size of the text: for text
+ * that is kept rather than sent at once (the buffer grew by doubling).
+ */
+int web_jsonw_finish_fit(struct web_jsonw *w, char **outp, size_t *lenp)
+{
+	size_t len;
+	char *p, *fit;
+	int err = web_jsonw_finish(w, &p, &len);
+
+	if (err)
+		return err;
+	fit = realloc(p, len + 1);
+	*outp = fit ? fit : p;  /* a shrink that fails leaves p as it was */
+	if (lenp)
+		*lenp = len;
+	return 0;
+}
+
 static int put(struct web_jsonw *w, const char *p, size_t n)
 {
 	if (grow(w, n))
@@ -262,14 +281,25 @@ int web_jsonw_int(struct web_jsonw *w, int64_t v)
 	return end(w, o + sizeof(buf) - i, true);
 }
 
-int web_jsonw_null(struct web_jsonw *w)
+/* A literal value: null, true, false. */
+static int word(struct web_jsonw *w, const char *s, size_t n)
 {
-	char *o = begin(w, 4);
+	char *o = begin(w, n);
 
 	if (!o)
 		return w->err;
-	memcpy(o, "null", 4);
-	return end(w, o + 4, true);
+	memcpy(o, s, n);
+	return end(w, o + n, true);
+}
+
+int web_jsonw_bool(struct web_jsonw *w, bool v)
+{
+	return v ? word(w, "true", 4) : word(w, "false", 5);
+}
+
+int web_jsonw_null(struct web_jsonw *w)
+{
+	return word(w, "null", 4);
 }
 
 /*

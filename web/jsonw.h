@@ -3,7 +3,8 @@
  * buffer, byte for byte as jansson's json_dumps() writes them (flags 0 or
  * JSON_COMPACT), without building a tree. The struct is the caller's (on
  * the stack); the buffer is the writer's until web_jsonw_finish() hands it
- * over (free()). The first error sticks: later calls do nothing.
+ * over (free()), or web_jsonw_finish_fit() cut to the text's size. The
+ * first error sticks: later calls do nothing.
  */
 #ifndef WEB_JSONW_H
 #define WEB_JSONW_H
@@ -25,6 +26,7 @@ struct web_jsonw {
 void web_jsonw_init(struct web_jsonw *w, bool compact);
 int web_jsonw_fail(struct web_jsonw *w, int err);
 int web_jsonw_finish(struct web_jsonw *w, char **outp, size_t *lenp);
+int web_jsonw_finish_fit(struct web_jsonw *w, char **outp, size_t *lenp);
 
 /* Structure: open '{' or '[', close '}' or ']', a key inside an object. */
 int web_jsonw_open(struct web_jsonw *w, char c);
@@ -34,6 +36,7 @@ int web_jsonw_key(struct web_jsonw *w, const char *key);
 /* Values; a NULL string is null. */
 int web_jsonw_str(struct web_jsonw *w, const char *s);
 int web_jsonw_int(struct web_jsonw *w, int64_t v);
+int web_jsonw_bool(struct web_jsonw *w, bool v);
 int web_jsonw_null(struct web_jsonw *w);
 
 /* Text around a document (SSE framing), copied as it is. */

@@ -1,9 +1,8 @@
 /*
  * web/resource.c — the JSON pintgw sends (API.md), keys in API.md's
- * order. The resource, events and webhook bodies, made for every reply
- * and event, are written straight to text (web/jsonw.h); the normalised
- * request is built as a jansson tree. Reply bodies use the API.md look
- * ("a": 1, "b": 2 on one line); SSE data and webhook bodies are compact.
+ * order, written straight to text (web/jsonw.h). Reply bodies use the
+ * API.md look ("a": 1, "b": 2 on one line); SSE data, webhook bodies and
+ * the normalised request (?dry_run, the stored spec) are compact.
  * Times: see web_json_time_format().
  */
 #include <errno.h>
@@ -408,143 +407,148 @@ int web_resource_click(char **bodyp, size_t *lenp,
 	return web_jsonw_finish(&w, bodyp, lenp);
 }
 
-/* ---- the normalised request (?dry_run, the stored spec): jansson ---- */
+/* ---- the normalised request (?dry_run, the stored spec) ---- */
 
-static int req_item(json_t *arr, const struct web_req_content *ct)
+static int put_bool(struct web_jsonw *w, const char *key, bool v)
 {
-	json_t *it = json_object();
-	char *b64 = NULL;
-	int err;
-
-	if (!it)
-		return ENOMEM;
-	if (json_array_append_new(arr, it))
-		return ENOMEM;
-	err = web_json_set_str(it, "type", ct->type);
-	if (err)
-		return err;
-	switch (ct->src) {
-	case WEB_REQ_TEXT:
-		return web_json_set_str(it, "text", ct->body);
-	case WEB_REQ_DATA:
-		err = web_json_b64_encode(&b64, NULL, ct->body, ct->len);
-		if (!err)
-			err = web_json_set_str(it, "data", b64);
-		free(b64);
-		return err;
-	case WEB_REQ_URL:
-		err = web_json_set_str(it, "url", ct->body);
-		if (!err)
-			err = web_json_set_new(it, "fetch", json_boolean(ct->fetch));
-		return err;
-	}
-	return EINVAL;
-}
-
-static int req_webhook(json_t *obj, const struct web_req *req)
-{
-	json_t *wh = json_object(), *ev = json_array();
-	unsigned s;
-	int err;
-
-	err = web_json_set_new(obj, "webhook", wh);
-	if (!err)
-		err = web_json_set_str(wh, "url", req->webhook_url);
-	if (!err)
-		err = web_json_set_new(wh, "events", ev);
-	else
-		json_decref(ev);
-	if (!err && req->webhook_events == WEB_REQ_EVENTS_ALL)
-		return json_array_append_new(ev, json_string("*")) ? ENOMEM : 0;
-	for (s = 1; !err && s < WEB_STATUS_COUNT; s++) {
-		if ((req->webhook_events & WEB_REQ_EVENT_BIT(s)) &&
-		    json_array_append_new(ev, json_string(status_names[s])))
-			err = ENOMEM;
-	}
-	return err;
+	web_jsonw_key(w, key);
+	return web_jsonw_bool(w, v);
 }
 
 /* Optional text fields: "" = not given, left out. */
-static int req_opt(json_t *obj, const char *key, const char *s)
+static int put_opt(struct web_jsonw *w, const char *key, const char *s)
 {
-	return s[0] ? web_json_set_str(obj, key, s) : 0;
+	return s[0] ? put_str(w, key, s) : w->err;
+}
+
+static int put_req_item(struct web_jsonw *w, const struct web_req_content *ct)
+{
+	char *b64 = NULL;
+	int err;
+
+	web_jsonw_open(w, '{');
+	put_str(w, "type", ct->type);
+	switch (ct->src) {
+	case WEB_REQ_TEXT:
+		put_str(w, "text", ct->body);
+		break;
+	case WEB_REQ_DATA:
+		err = web_json_b64_encode(&b64, NULL, ct->body, ct->len);
+		if (err)
+			return web_jsonw_fail(w, err);
+		put_str(w, "data", b64);
+		free(b64);
+		break;
+	case WEB_REQ_URL:
+		put_str(w, "url", ct->body);
+		put_bool(w, "fetch", ct->fetch);
+		break;
+	default:
+		return web_jsonw_fail(w, EINVAL);
+	}
+	return web_jsonw_close(w, '}');
+}
+
+/* {"url", "events"}: events as ["*"] or status names. */
+static int put_req_webhook(struct web_jsonw *w, const struct web_req *req)
+{
+	unsigned s;
+
+	web_jsonw_open(w, '{');
+	put_str(w, "url", req->webhook_url);
+	web_jsonw_key(w, "events");
+	web_jsonw_open(w, '[');
+	if (req->webhook_events == WEB_REQ_EVENTS_ALL)
+		web_jsonw_str(w, "*");
+	else
+		for (s = 1; s < WEB_STATUS_COUNT; s++)
+			if (req->webhook_events & WEB_REQ_EVENT_BIT(s))
+				web_jsonw_str(w, status_names[s]);
+	web_jsonw_close(w, ']');
+	return web_jsonw_close(w, '}');
 }
 
 /*
- * A normalised request (web/req.h) as a new jansson object in *objp: the
- * fields given, in API.md order, content data re-encoded as padded base64,
- * times in UTC, webhook events as ["*"] or status names; "track" always.
- * Validating this object again yields an equal struct.
+ * A normalised request (web/req.h): the fields given, in API.md order,
+ * content data re-encoded as padded base64, times in UTC, webhook events
+ * as ["*"] or status names; "track" always. Validating it again yields an
+ * equal struct.
  */
-int web_resource_req_json(json_t **objp, const struct web_req *req)
+static int put_req(struct web_jsonw *w, const struct web_req *req)
 {
-	json_t *obj, *arr;
 	size_t i;
-	int err;
 
 	if (req->content_count > WEB_REQ_CONTENT_MAX ||
 	    req->require_count > WEB_REQ_REQUIRE_MAX)
-		return EINVAL;
-	obj = json_object();
-	if (!obj)
-		return ENOMEM;
-	err = web_json_set_str(obj, "service", req->service);
-	if (!err)
-		err = web_json_set_str(obj, "to", req->to);
-	if (!err)
-		err = req_opt(obj, "from", req->from);
-	if (!err)
-		err = req_opt(obj, "phone_context", req->phone_context);
-	if (!err && req->content_count) {
-		arr = json_array();
-		err = web_json_set_new(obj, "content", arr);
-		for (i = 0; !err && i < req->content_count; i++)
-			err = req_item(arr, &req->content[i]);
+		return web_jsonw_fail(w, EINVAL);
+	web_jsonw_open(w, '{');
+	put_str(w, "service", req->service);
+	put_str(w, "to", req->to);
+	put_opt(w, "from", req->from);
+	put_opt(w, "phone_context", req->phone_context);
+	if (req->content_count) {
+		web_jsonw_key(w, "content");
+		web_jsonw_open(w, '[');
+		for (i = 0; i < req->content_count && !w->err; i++)
+			put_req_item(w, &req->content[i]);
+		web_jsonw_close(w, ']');
 	}
-	if (!err)
-		err = req_opt(obj, "language", req->language);
-	if (!err && req->has_clir)
-		err = web_json_set_new(obj, "clir", json_boolean(req->clir));
-	if (!err && req->require_count) {
-		arr = json_array();
-		err = web_json_set_new(obj, "require", arr);
-		for (i = 0; !err && i < req->require_count; i++)
-			if (json_array_append_new(arr, json_string(req->require[i])))
-				err = ENOMEM;
+	put_opt(w, "language", req->language);
+	if (req->has_clir)
+		put_bool(w, "clir", req->clir);
+	if (req->require_count) {
+		web_jsonw_key(w, "require");
+		web_jsonw_open(w, '[');
+		for (i = 0; i < req->require_count; i++)
+			web_jsonw_str(w, req->require[i]);
+		web_jsonw_close(w, ']');
 	}
-	if (!err && req->has_start_at)
-		err = web_json_set_time(obj, "start_at", req->start_at);
-	if (!err && req->has_stop_at)
-		err = web_json_set_time(obj, "stop_at", req->stop_at);
-	if (!err && req->has_ring_timeout)
-		err = web_json_set_new(obj, "ring_timeout",
-				       json_integer(req->ring_timeout));
-	if (!err)
-		err = web_json_set_new(obj, "track", json_boolean(req->track));
-	if (!err && req->has_webhook)
-		err = req_webhook(obj, req);
-	if (!err && req->has_client_state)
-		err = web_json_set_str(obj, "client_state", req->client_state);
-	if (!err)
-		err = req_opt(obj, "gateway", req->gateway);
-	if (err) {
-		json_decref(obj);
-		return err;
+	if (req->has_start_at)
+		put_time(w, "start_at", true, req->start_at);
+	if (req->has_stop_at)
+		put_time(w, "stop_at", true, req->stop_at);
+	if (req->has_ring_timeout) {
+		web_jsonw_key(w, "ring_timeout");
+		web_jsonw_int(w, req->ring_timeout);
 	}
-	*objp = obj;
-	return 0;
+	put_bool(w, "track", req->track);
+	if (req->has_webhook) {
+		web_jsonw_key(w, "webhook");
+		put_req_webhook(w, req);
+	}
+	if (req->has_client_state)
+		put_str(w, "client_state", req->client_state);
+	put_opt(w, "gateway", req->gateway);
+	return web_jsonw_close(w, '}');
 }
 
-/* The normalised request as compact JSON in *bodyp (free()). */
+/*
+ * The normalised request as compact JSON in *bodyp (free(); its own size:
+ * a spec keeps it): what ?dry_run shows and the store keeps. EINVAL
+ * (counts past the limits, a bad content source), ERANGE (a time outside
+ * years 0000–9999), ENOMEM.
+ */
 int web_resource_req_encode(char **bodyp, size_t *lenp,
 			    const struct web_req *req)
 {
-	json_t *obj = NULL;
-	int err;
+	struct web_jsonw w;
 
-	err = web_resource_req_json(&obj, req);
-	if (!err)
-		err = web_json_dump(bodyp, lenp, obj, JSON_COMPACT);
-	json_decref(obj);
-	return err;
+	web_jsonw_init(&w, true);
+	put_req(&w, req);
+	return web_jsonw_finish_fit(&w, bodyp, lenp);
+}
+
+/*
+ * The value of its "webhook" member alone, as web_resource_req_encode()
+ * writes it, in *bodyp (free(); its own size); for a req with
+ * has_webhook. 0 or ENOMEM.
+ */
+int web_resource_req_webhook(char **bodyp, size_t *lenp,
+			     const struct web_req *req)
+{
+	struct web_jsonw w;
+
+	web_jsonw_init(&w, true);
+	put_req_webhook(&w, req);
+	return web_jsonw_finish_fit(&w, bodyp, lenp);
 }

@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 
 struct web_req;
 
@@ -166,9 +165,10 @@ int web_resource_click(char **bodyp, size_t *lenp,
 		       const struct web_resource *r,
 		       const struct web_resource_click *c);
 
-/* A validated request (web/req.h) back as JSON: ?dry_run, round trips. */
-int web_resource_req_json(json_t **objp, const struct web_req *req);
+/* A validated request (web/req.h) back as JSON: ?dry_run, the stored spec. */
 int web_resource_req_encode(char **bodyp, size_t *lenp,
 			    const struct web_req *req);
+int web_resource_req_webhook(char **bodyp, size_t *lenp,
+			     const struct web_req *req);
 
 #endif

@@ -627,6 +627,48 @@ static void test_json_round_trip(void **state)
 	gw_conf_free(conf);
 }
 
+/*
+ * The stored form, byte for byte (recovery and the store's spec column
+ * read it): numbers made E.164, the key's A party written in, every field
+ * in API.md's order; recovering it writes the same text again.
+ */
+static void test_stored_form(void **state)
+{
+	struct gw_conf *conf = conf_parse(conf_text);
+	struct web_json_err e;
+	struct gw_spec *a, *b = NULL;
+
+	(void)state;
+	a = build_ok("{\"service\":\"faxback\",\"to\":\"020 7946 0199\",\"content\":["
+		     "{\"type\":\"Text/Plain\",\"text\":\"Menu \\\"A\\\"\\n\\u00e9\\u0001\"},"
+		     "{\"type\":\"image/png\",\"data\":\"iVBORw0K\"},"
+		     "{\"type\":\"application/pdf\",\"url\":\"https://example.com/m.pdf\","
+		     "\"fetch\":true}],\"language\":\"en\",\"clir\":false,"
+		     "\"require\":[\"clir\"],\"start_at\":\"2030-01-01T10:00:00+01:00\","
+		     "\"ring_timeout\":40,\"track\":false,"
+		     "\"webhook\":{\"url\":\"https://example.com/h\"},"
+		     "\"client_state\":\"order \\\"7\\\"\",\"gateway\":\"east\"}",
+		     conf, "shop");
+	assert_string_equal(a->json,
+		"{\"service\":\"faxback\",\"to\":\"+442079460199\",\"from\":\"+442079460018\","
+		"\"content\":[{\"type\":\"text/plain\",\"text\":\"Menu \\\"A\\\"\\n\xc3\xa9\\u0001\"},"
+		"{\"type\":\"image/png\",\"data\":\"iVBORw0K\"},"
+		"{\"type\":\"application/pdf\",\"url\":\"https://example.com/m.pdf\",\"fetch\":true}],"
+		"\"language\":\"en\",\"clir\":false,\"require\":[\"clir\"],"
+		"\"start_at\":\"2030-01-01T09:00:00Z\",\"ring_timeout\":40,\"track\":false,"
+		"\"webhook\":{\"url\":\"https://example.com/h\",\"events\":[\"*\"]},"
+		"\"client_state\":\"order \\\"7\\\"\",\"gateway\":\"east\"}");
+	assert_int_equal(a->json_len, strlen(a->json));
+	assert_string_equal(a->webhook_json,
+			    "{\"url\":\"https://example.com/h\",\"events\":[\"*\"]}");
+	assert_int_equal(gw_spec_recover(&b, a->json, a->json_len, conf, "shop", &e), 0);
+	assert_string_equal(b->json, a->json);
+	assert_string_equal(b->webhook_json, a->webhook_json);
+	gw_spec_free(b);
+	gw_spec_free(a);
+	gw_conf_free(conf);
+}
+
 static void test_recover_after_reload(void **state)
 {
 	struct gw_conf *conf = conf_parse(conf_text), *next;
@@ -722,6 +764,7 @@ int main(void)
 		leakcheck_test(test_long_ring_timeout),
 		leakcheck_test(test_email_hostname),
 		leakcheck_test(test_json_round_trip),
+		leakcheck_test(test_stored_form),
 		leakcheck_test(test_recover_after_reload),
 		leakcheck_test(test_alloc_failure),
 	};

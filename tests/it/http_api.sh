@@ -172,6 +172,10 @@ before=$(printf '%s' "$body" | grep -o '"id": *"rq_' | wc -l)
 call POST '/v1/requests?dry_run=1' -H 'Content-Type: application/json' \
 	--data-binary '{"service":"call","to":"+1 555 555 0199","from":"+1 555 555 0100","language":"en"}'
 expect 200 "dry run"
+case $body in
+'{"request":{"service":"call","to":"+1 555 555 0199","from":"+1 555 555 0100","language":"en","track":true},"decision":{'*) ;;
+*) fail "dry run: the request first, compact: $body" ;;
+esac
 printf '%s' "$body" | grep -q '"allowed": *true' || fail "dry run decision: $body"
 printf '%s' "$body" | grep -q '"sip": *"INVITE sip:R2C@' || fail "dry run INVITE: $body"
 printf '%s' "$body" | grep -q 'c=TN RFC2543 +1-555-\{0,1\}555-\{0,1\}0199' ||
@@ -191,7 +195,7 @@ printf '%s' "$body" | grep -q '"allowed": *false' || fail "dry run refused: $bod
 printf '%s' "$body" | grep -q '"decision": *"refuse", *"rule": *"key_deny", *"code": *"destination_denied", *"status": *403' ||
 	fail "dry run refusal: $body"
 printf '%s' "$body" | grep -q '"sip": *null' || fail "dry run refusal built an INVITE: $body"
-ok "dry run: 200, decision, the exact INVITE; nothing stored or sent"
+ok "dry run: 200, the request, decision, the exact INVITE; nothing stored or sent"
 
 # ---- create, read, another key's request -----------------------------------
 post '{"service":"call","to":"+1 555 555 0111","from":"+1 555 555 0100","client_state":"order-1"}'

@@ -6,6 +6,7 @@
  * oracle here and nothing else.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,8 @@ static void test_integers(void **state)
 
 /*
  * A random value, built as a jansson tree and written at once: nested
- * objects and arrays (empty ones too), strings, integers and nulls.
+ * objects and arrays (empty ones too), strings, integers, booleans and
+ * nulls.
  */
 static json_t *both(struct web_jsonw *w, unsigned depth)
 {
@@ -207,7 +209,7 @@ static json_t *both(struct web_jsonw *w, unsigned depth)
 		"", "x", "two words", "q\"uo\\te", "\n", "caf\xc3\xa9", "bad\xff",
 		NULL,
 	};
-	unsigned kind = depth ? (unsigned)(rnd() % 5) : 2 + (unsigned)(rnd() % 3);
+	unsigned kind = depth ? (unsigned)(rnd() % 6) : 2 + (unsigned)(rnd() % 4);
 	unsigned i, n = (unsigned)(rnd() % 4);
 	char key[16];
 	json_t *v = NULL, *item;
@@ -246,6 +248,11 @@ static json_t *both(struct web_jsonw *w, unsigned depth)
 		x = (int64_t)rnd();
 		web_jsonw_int(w, x);
 		v = json_integer(x);
+		break;
+	case 4:
+		x = (int64_t)(rnd() % 2);
+		web_jsonw_bool(w, x == 1);
+		v = json_boolean(x);
 		break;
 	default:
 		web_jsonw_null(w);
@@ -328,6 +335,46 @@ static void test_errors(void **state)
 }
 
 /*
+ * finish_fit: the text in a block of about its size; when the shrink
+ * fails, the text in the writer's block; when the writer failed, ENOMEM.
+ */
+static void test_finish_fit(void **state)
+{
+	struct web_jsonw w;
+	unsigned long k;
+	char *out;
+	size_t len;
+	int err;
+
+	(void)state;
+	for (k = 0; k <= 2; k++) {
+		out = NULL;
+		len = 0;
+		alloc_fail_at(k);       /* 1: the writer's block, 2: the shrink */
+		web_jsonw_init(&w, true);
+		web_jsonw_open(&w, '[');
+		web_jsonw_bool(&w, true);
+		web_jsonw_bool(&w, false);
+		web_jsonw_close(&w, ']');
+		err = web_jsonw_finish_fit(&w, &out, &len);
+		alloc_fail_at(0);
+		if (k == 1) {
+			assert_int_equal(err, ENOMEM);
+			assert_null(out);
+			continue;
+		}
+		assert_int_equal(err, 0);
+		assert_string_equal(out, "[true,false]");
+		assert_int_equal(len, 12);
+		if (k == 0)
+			assert_true(malloc_usable_size(out) < 64);
+		else
+			assert_true(malloc_usable_size(out) >= 1024);
+		free(out);
+	}
+}
+
+/*
  * Allocation k failing, k = 1, 2, …: ENOMEM and nothing left behind,
  * until the text (long enough to grow twice, escaped and not UTF-8) is
  * written whole.
@@ -380,6 +427,7 @@ int main(void)
 		leakcheck_test(test_shapes_vs_jansson),
 		leakcheck_test(test_raw),
 		leakcheck_test(test_errors),
+		leakcheck_test(test_finish_fit),
 		leakcheck_test(test_oom),
 	};
 

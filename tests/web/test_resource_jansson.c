@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tests/pint/test_common.h"
+#include "tests/fakes/oracle.h"
 #include "web/json.h"
 #include "web/resource.h"
 
@@ -318,26 +319,16 @@ static uint64_t rnd(void)
 	return test_rand(&seed);
 }
 
-/* true once in n draws. */
 static bool one_in(unsigned n)
 {
-	return rnd() % n == 0;
+	return test_one_in(&seed, n);
 }
 
-static char long_text[1500];     /* past the writer's first buffer */
 static char long_base[130];      /* 129 bytes; from +1 the longest base */
 
 static const char *text(void)
 {
-	static const char *const pool[] = {
-		NULL, "", "call connected", "+1 555 555 0199", "+15555550199",
-		"q\"uo\\te/slash", "line\nbreak\r\t\b\f", "\x01\x1f\x7f",
-		"caf\xc3\xa9 \xe2\x98\x8e \xf0\x9f\x98\x80", "\xc2\x80\xc2\x9f",
-		"bad\xff\xfe", "\xed\xa0\x80", "half\xe2\x82", "\xc0\xaf",
-		"ctl in bad\n\xff", "399 gw \"Busy\"", long_text,
-	};
-
-	return pool[rnd() % (sizeof(pool) / sizeof(pool[0]))];
+	return test_text(&seed);
 }
 
 static const char *text_set(void)
@@ -364,28 +355,14 @@ static const char *id(char *buf)
 	return buf;
 }
 
-/* Times from year 0000 to 9999 (before 1970 too), rarely outside. */
 static int64_t when(void)
 {
-	static const int64_t fixed[] = {
-		0, -1, 1, 999, 1000, 1795269600000LL, 1795269600250LL,
-		-62135596800000LL, 951868799000LL, WEB_JSON_TIME_MIN,
-		WEB_JSON_TIME_MAX,
-	};
-	uint64_t span = (uint64_t)(WEB_JSON_TIME_MAX - WEB_JSON_TIME_MIN) + 1;
-
-	if (one_in(60))
-		return one_in(2) ? WEB_JSON_TIME_MAX + 1 : INT64_MIN;
-	if (one_in(2))
-		return fixed[rnd() % (sizeof(fixed) / sizeof(fixed[0]))];
-	return WEB_JSON_TIME_MIN + (int64_t)(rnd() % span);
+	return test_when(&seed);
 }
 
 static int sip_code(void)
 {
-	static const int codes[] = {0, 100, 180, 200, 486, 606, -1, INT32_MAX, INT32_MIN};
-
-	return codes[rnd() % (sizeof(codes) / sizeof(codes[0]))];
+	return test_sip_code(&seed);
 }
 
 static uint64_t seq(void)
@@ -483,13 +460,6 @@ static void webhook(struct web_resource_webhook *w, char *idbuf)
 
 static int setup(void **state)
 {
-	size_t i;
-
-	static const char pat[] = "ab\"\\\n\xc3\xa9/ ";
-
-	for (i = 0; i + 1 < sizeof(long_text); i++)
-		long_text[i] = pat[i % (sizeof(pat) - 1)];
-	long_text[sizeof(long_text) - 1] = '\0';
 	memset(long_base, 'b', sizeof(long_base) - 1);
 	long_base[1] = '/';
 	long_base[sizeof(long_base) - 1] = '\0';
@@ -503,8 +473,6 @@ static int setup(void **state)
 static void same(int err, char *got, int want_err, json_t *obj, size_t flags)
 {
 	char *want = o_dump(want_err, obj, flags);
-	json_error_t je;
-	json_t *back;
 
 	assert_int_equal(err, want_err);
 	if (err) {
@@ -512,14 +480,7 @@ static void same(int err, char *got, int want_err, json_t *obj, size_t flags)
 		assert_null(want);
 		return;
 	}
-	if (strcmp(got, want))
-		fail_msg("writer:  %s\njansson: %s", got, want);
-	back = json_loads(got, JSON_REJECT_DUPLICATES, &je);
-	if (!back)
-		fail_msg("%s: %s", je.text, got);
-	json_decref(back);
-	free(got);
-	free(want);
+	test_same_json(got, want);
 }
 
 /*
