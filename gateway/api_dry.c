@@ -115,6 +115,31 @@ static int request_first(char **bodyp, size_t *lenp, const char *req,
 	return 0;
 }
 
+/*
+ * "sip": the INVITE as text; null when none would be sent. An INVITE
+ * with bytes that are not UTF-8 (a fax's inline binary data) is no JSON
+ * string: then "sip" is null and "sip_base64" has its exact bytes.
+ */
+static int dry_sip(json_t *root, const char *sip, size_t siplen)
+{
+	char *b64 = NULL;
+	size_t b64len = 0;
+	int err;
+
+	if (!sip || web_json_utf8_valid(sip, siplen))
+		return json_object_set_new(root, "sip", sip ?
+					   json_stringn(sip, siplen) :
+					   json_null()) ? ENOMEM : 0;
+	err = web_json_set_new(root, "sip", json_null());
+	if (!err)
+		err = web_json_b64_encode(&b64, &b64len, sip, siplen);
+	if (!err)
+		err = web_json_set_new(root, "sip_base64",
+				       json_stringn(b64, b64len));
+	free(b64);
+	return err;
+}
+
 static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 		    const struct gw_spec *spec, const struct gw_auth_key *key,
 		    const char *scope, const struct gw_policy_verdict *v,
@@ -155,9 +180,7 @@ static int dry_body(char **bodyp, size_t *lenp, const struct web_req *wreq,
 	if (!err)
 		err = web_json_set_new(root, "policy", pol);
 	if (!err)
-		err = json_object_set_new(root, "sip", sip ?
-					  json_stringn(sip, siplen) :
-					  json_null()) ? ENOMEM : 0;
+		err = dry_sip(root, sip, siplen);
 	if (!err)
 		err = dry_fetch(&fetch, spec, fc);
 	if (!err && fetch)

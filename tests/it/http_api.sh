@@ -195,7 +195,17 @@ printf '%s' "$body" | grep -q '"allowed": *false' || fail "dry run refused: $bod
 printf '%s' "$body" | grep -q '"decision": *"refuse", *"rule": *"key_deny", *"code": *"destination_denied", *"status": *403' ||
 	fail "dry run refusal: $body"
 printf '%s' "$body" | grep -q '"sip": *null' || fail "dry run refusal built an INVITE: $body"
-ok "dry run: 200, the request, decision, the exact INVITE; nothing stored or sent"
+call POST '/v1/requests?dry_run=1' -H 'Content-Type: application/json' \
+	--data-binary '{"service":"fax","to":"+1 555 555 0199","from":"+1 555 555 0100","content":[{"type":"image/tiff","data":"//79AAECSUkqAA=="}]}'
+expect 200 "dry run of a fax with binary data"
+printf '%s' "$body" | grep -q '"sip": *null' || fail "binary INVITE as text: $body"
+b64=$(printf '%s' "$body" | sed -n 's/.*"sip_base64": *"\([A-Za-z0-9+\/=]*\)".*/\1/p')
+[ -n "$b64" ] || fail "no sip_base64: $body"
+printf '%s' "$b64" | base64 -d >"$work/invite.bin" || fail "sip_base64 does not decode"
+head -c 11 "$work/invite.bin" | grep -q '^INVITE sip:' || fail "sip_base64 is no INVITE"
+od -An -tx1 "$work/invite.bin" | tr -d ' \n' | grep -q 'fffefd000102494' ||
+	fail "the INVITE lacks the fax's bytes"
+ok "dry run: 200, the request, decision, the exact INVITE (base64 when binary); nothing stored or sent"
 
 # ---- create, read, another key's request -----------------------------------
 post '{"service":"call","to":"+1 555 555 0111","from":"+1 555 555 0100","client_state":"order-1"}'
