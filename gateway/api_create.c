@@ -27,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "gateway/api_int.h"
 #include "gateway/log.h"
 #include "gateway/spec.h"
@@ -86,15 +84,7 @@ void api_create_free_all(struct gw_api *api)
 
 /* ---- helpers ---- */
 
-static int sha256(const void *p, size_t len, uint8_t md[GW_STORE_HASH_LEN])
-{
-	unsigned int n = 0;
-
-	if (EVP_Digest(p, len, md, &n, EVP_sha256(), NULL) != 1 ||
-	    n != GW_STORE_HASH_LEN)
-		return ENOMEM;
-	return 0;
-}
+_Static_assert(GW_STORE_HASH_LEN == GW_CONF_HASH_LEN, "one SHA-256 for both");
 
 /*
  * A stored entry against this body's hash: 0 the same body (replay it,
@@ -399,7 +389,7 @@ static bool create_checks(struct gw_api *api, struct web_http_req *req,
 		api_reply_err(req, &e);
 		return false;
 	}
-	if (in->idem && sha256(body, len, in->hash)) {
+	if (in->idem && gw_auth_sha256(body, len, in->hash)) {
 		web_http_reply_json(req, 503, API_E503);
 		return false;
 	}

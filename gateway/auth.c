@@ -105,7 +105,7 @@ static bool valid_token(const char *p, size_t len)
 	return i == len;
 }
 
-static int sha256(const char *p, size_t len, uint8_t md[GW_CONF_HASH_LEN])
+int gw_auth_sha256(const void *p, size_t len, uint8_t md[GW_CONF_HASH_LEN])
 {
 	unsigned int mdlen = 0;
 
@@ -156,7 +156,7 @@ int gw_auth_check(const struct gw_auth *auth, const char *authorization,
 	if (*p || !valid_token(tok, len))
 		return ENOENT;
 
-	err = sha256(tok, len, md);
+	err = gw_auth_sha256(tok, len, md);
 	if (err)
 		return err;
 	/* every key, branch-free selection: the time says nothing of which */
@@ -200,7 +200,7 @@ int gw_auth_hash_token(const char *token, char hex[GW_AUTH_HEX_SIZE])
 	len = strnlen(token, GW_AUTH_MAX_TOKEN + 1);
 	if (len < GW_AUTH_MIN_SECRET || !valid_token(token, len))
 		return EINVAL;
-	err = sha256(token, len, md);
+	err = gw_auth_sha256(token, len, md);
 	if (err)
 		return err;
 	for (i = 0; i < GW_CONF_HASH_LEN; i++) {

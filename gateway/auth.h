@@ -42,4 +42,7 @@ bool gw_auth_has_scope(const struct gw_auth_key *key, const char *scope);
 /* Making a key: the hash that goes into "hash = sha256:<hex>" */
 int gw_auth_hash_token(const char *token, char hex[GW_AUTH_HEX_SIZE]);
 
+/* SHA-256 of len bytes at p (tokens, idempotent bodies): 0 or ENOMEM. */
+int gw_auth_sha256(const void *p, size_t len, uint8_t md[GW_CONF_HASH_LEN]);
+
 #endif

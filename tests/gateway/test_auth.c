@@ -240,6 +240,29 @@ static void test_hash_token(void **state)
 	assert_int_equal(gw_auth_hash_token(TOKEN_A, NULL), EINVAL);
 }
 
+/* FIPS 180-2's vectors, and bytes that are not text (idempotent bodies). */
+static void test_sha256(void **state)
+{
+	static const uint8_t abc[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad };
+	static const uint8_t empty[32] = {
+		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+		0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+		0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55 };
+	uint8_t md[GW_CONF_HASH_LEN], md2[GW_CONF_HASH_LEN];
+
+	(void)state;
+	assert_int_equal(gw_auth_sha256("abc", 3, md), 0);
+	assert_memory_equal(md, abc, sizeof(abc));
+	assert_int_equal(gw_auth_sha256("", 0, md), 0);
+	assert_memory_equal(md, empty, sizeof(empty));
+	assert_int_equal(gw_auth_sha256("a\0b", 3, md), 0);
+	assert_int_equal(gw_auth_sha256("a\0c", 3, md2), 0);
+	assert_memory_not_equal(md, md2, sizeof(md));
+}
+
 /* The key in etc/pintgw.conf is the documented example token. */
 static void test_shipped_key(void **state)
 {
@@ -296,6 +319,7 @@ int main(void)
 		leakcheck_test(test_scopes),
 		leakcheck_test(test_no_keys),
 		leakcheck_test(test_hash_token),
+		leakcheck_test(test_sha256),
 		leakcheck_test(test_shipped_key),
 		leakcheck_test(test_alloc_failure),
 	};
