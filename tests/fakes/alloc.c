@@ -2,6 +2,7 @@
  * tests/fakes/alloc.c — allocation counter and failure injection.
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -15,8 +16,9 @@ void *__real_calloc(size_t nmemb, size_t size);
 void *__real_realloc(void *ptr, size_t size);
 void __real_free(void *ptr);
 
-static long live;
-static unsigned long count;
+/* atomic: a library's own threads (curl's resolver) allocate too */
+static atomic_long live;
+static atomic_ulong count;
 static unsigned long fail_at;   /* 0 = never; else the count that fails */
 static unsigned long failed;
 
@@ -46,8 +48,9 @@ unsigned long alloc_failed(void)
 
 static int should_fail(void)
 {
-	count++;
-	if (fail_at && count == fail_at) {
+	unsigned long n = atomic_fetch_add(&count, 1) + 1;
+
+	if (fail_at && n == fail_at) {
 		failed++;
 		return 1;
 	}
