@@ -4,8 +4,8 @@
  * in store_commit.c, reads in store_query.c.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,12 +568,6 @@ static int check_migrations(const struct gw_store_migration *migs, size_t n)
 }
 
 /*
- * Open (creating if need be) <state_dir>/pintgw.db with the given schema
- * steps. On failure *storep is untouched and msg says why, for the log:
- * EBADMSG for a file that is not a database or fails the check, EPROTO for
- * a schema newer than migs, EROFS, EACCES, ENOENT (no such directory), EIO.
- */
-/*
  * SQLite's process-wide set-up, before its first use: no memory
  * statistics (nothing here reads them), which otherwise take a global
  * mutex on every one of its allocations, from every thread. Too late once
@@ -584,6 +578,26 @@ static void sqlite_setup(void)
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* s->db on s->path with flags: error codes, busy timeout and pragmas
+ * as o says. */
+static int open_db(struct gw_store *s, int flags, const struct gw_store_opts *o)
+{
+	int rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
+
+	if (rc != SQLITE_OK)
+		return gw_store_fail(s, rc, "open");
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, (int)(o->busy_timeout_ms ? o->busy_timeout_ms
+							      : GW_STORE_BUSY_TIMEOUT_MS));
+	return set_pragmas(s, o);
+}
+
+/*
+ * Open (creating if need be) <state_dir>/pintgw.db with the given schema
+ * steps. On failure *storep is untouched and msg says why, for the log:
+ * EBADMSG for a file that is not a database or fails the check, EPROTO for
+ * a schema newer than migs, EROFS, EACCES, ENOENT (no such directory), EIO.
+ */
 int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 			 const struct gw_store_opts *opts,
 			 const struct gw_store_migration *migs, size_t nmigs,
@@ -594,7 +608,7 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 	struct gw_store *s = NULL;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
 		    SQLITE_OPEN_EXRESCODE;
-	int err, rc;
+	int err;
 
 	if (msg && msgsize)
 		msg[0] = '\0';
@@ -613,15 +627,7 @@ int gw_store_open_schema(struct gw_store **storep, const char *state_dir,
 	err = create_private(s);
 	if (err)
 		goto out;
-	rc = sqlite3_open_v2(s->path, &s->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		err = gw_store_fail(s, rc, "open");
-		goto out;
-	}
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, (int)(o.busy_timeout_ms ? o.busy_timeout_ms
-							     : GW_STORE_BUSY_TIMEOUT_MS));
-	err = set_pragmas(s, &o);
+	err = open_db(s, flags, &o);
 	if (!err && o.check)
 		err = quick_check(s);
 	if (!err)
@@ -655,7 +661,7 @@ int gw_store_open_conn(const struct gw_store *s, struct gw_store **connp)
 {
 	struct gw_store *c = calloc(1, sizeof(*c));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-	int err, rc;
+	int err;
 
 	if (!c)
 		return ENOMEM;
@@ -664,17 +670,9 @@ int gw_store_open_conn(const struct gw_store *s, struct gw_store **connp)
 		free(c);
 		return ENOMEM;
 	}
-	rc = sqlite3_open_v2(c->path, &c->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		err = gw_store_fail(c, rc, "open");
-	} else {
-		sqlite3_extended_result_codes(c->db, 1);
-		sqlite3_busy_timeout(c->db, (int)(s->opts.busy_timeout_ms ? s->opts.busy_timeout_ms
-									  : GW_STORE_BUSY_TIMEOUT_MS));
-		err = set_pragmas(c, &s->opts);
-		if (!err)
-			err = gw_store_prepare_writes(c);
-	}
+	err = open_db(c, flags, &s->opts);
+	if (!err)
+		err = gw_store_prepare_writes(c);
 	if (err) {
 		gw_store_free(c);
 		return err;
