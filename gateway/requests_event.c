@@ -139,21 +139,10 @@ static int pub_new(struct gw_reqs *r, struct rq *q, struct pub **pp)
 
 /* ---- the stored JSON of an event ---------------------------------------- */
 
-/* "key": s, NULL and "" as null. */
-static void put_text(struct web_jsonw *w, const char *key, const char *s)
+/* A reason phrase, "" as null. */
+static const char *reason_or_null(const char *s)
 {
-	web_jsonw_key(w, key);
-	web_jsonw_str(w, s && s[0] ? s : NULL);
-}
-
-/* "key": a SIP status code, 0 as null. */
-static void put_code(struct web_jsonw *w, const char *key, int code)
-{
-	web_jsonw_key(w, key);
-	if (code)
-		web_jsonw_int(w, code);
-	else
-		web_jsonw_null(w);
+	return s && s[0] ? s : NULL;
 }
 
 /*
@@ -167,10 +156,9 @@ int gw_rq_sip_json(char **outp, const struct gw_rq_change *c)
 	*outp = NULL;
 	web_jsonw_init(&w, true);
 	web_jsonw_open(&w, '{');
-	put_code(&w, "code", c->sip_code);
-	put_text(&w, "reason", c->reason);
-	web_jsonw_key(&w, "warning");
-	web_jsonw_str(&w, c->warning);
+	web_jsonw_member_nz(&w, "code", c->sip_code);
+	web_jsonw_member_str(&w, "reason", reason_or_null(c->reason));
+	web_jsonw_member_str(&w, "warning", c->warning);
 	web_jsonw_close(&w, '}');
 	return web_jsonw_finish(&w, outp, NULL);
 }
@@ -187,15 +175,12 @@ int gw_rq_outcome_json(char **outp, const struct gw_rq_change *c)
 	*outp = NULL;
 	web_jsonw_init(&w, true);
 	web_jsonw_open(&w, '{');
-	web_jsonw_key(&w, "code");
-	web_jsonw_str(&w, pint_outcome_name(c->outcome));
-	put_code(&w, "sip_code", c->sip_code);
-	put_text(&w, "reason", c->reason);
-	web_jsonw_key(&w, "warning");
-	web_jsonw_str(&w, c->warning);
-	web_jsonw_key(&w, "by");
-	web_jsonw_str(&w, c->by == PINT_STATUS_BY_NONE ? NULL :
-		      pint_status_by_name(c->by));
+	web_jsonw_member_str(&w, "code", pint_outcome_name(c->outcome));
+	web_jsonw_member_nz(&w, "sip_code", c->sip_code);
+	web_jsonw_member_str(&w, "reason", reason_or_null(c->reason));
+	web_jsonw_member_str(&w, "warning", c->warning);
+	web_jsonw_member_str(&w, "by", c->by == PINT_STATUS_BY_NONE ? NULL :
+			     pint_status_by_name(c->by));
 	web_jsonw_close(&w, '}');
 	return web_jsonw_finish(&w, outp, NULL);
 }

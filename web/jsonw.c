@@ -302,6 +302,20 @@ int web_jsonw_null(struct web_jsonw *w)
 	return word(w, "null", 4);
 }
 
+/* "key": s; NULL is null. */
+int web_jsonw_member_str(struct web_jsonw *w, const char *key, const char *s)
+{
+	web_jsonw_key(w, key);
+	return web_jsonw_str(w, s);
+}
+
+/* "key": v, 0 as null (a SIP code not yet known, …). */
+int web_jsonw_member_nz(struct web_jsonw *w, const char *key, int64_t v)
+{
+	web_jsonw_key(w, key);
+	return v ? web_jsonw_int(w, v) : web_jsonw_null(w);
+}
+
 /*
  * s as it is, outside any JSON value (a frame around a document): the
  * value after it gets no separator.

@@ -39,6 +39,10 @@ int web_jsonw_int(struct web_jsonw *w, int64_t v);
 int web_jsonw_bool(struct web_jsonw *w, bool v);
 int web_jsonw_null(struct web_jsonw *w);
 
+/* Members: a key and its value; a NULL string, an integer 0, is null. */
+int web_jsonw_member_str(struct web_jsonw *w, const char *key, const char *s);
+int web_jsonw_member_nz(struct web_jsonw *w, const char *key, int64_t v);
+
 /* Text around a document (SSE framing), copied as it is. */
 int web_jsonw_raw(struct web_jsonw *w, const char *s);
 

@@ -71,20 +71,6 @@ const char *web_resource_outcome_name(enum web_outcome o)
  * needs no checks between the calls.
  */
 
-/* key: s, NULL = null. */
-static int put_str(struct web_jsonw *w, const char *key, const char *s)
-{
-	web_jsonw_key(w, key);
-	return web_jsonw_str(w, s);
-}
-
-/* A SIP status code, 0 = null. */
-static int put_code(struct web_jsonw *w, const char *key, int code)
-{
-	web_jsonw_key(w, key);
-	return code ? web_jsonw_int(w, code) : web_jsonw_null(w);
-}
-
 /* JSON integers here are 64-bit signed, as jansson's were: ERANGE past. */
 static int put_u64(struct web_jsonw *w, const char *key, uint64_t v)
 {
@@ -100,7 +86,7 @@ static int put_status(struct web_jsonw *w, const char *key, enum web_status s)
 
 	if (!name)
 		return web_jsonw_fail(w, EINVAL);
-	return put_str(w, key, name);
+	return web_jsonw_member_str(w, key, name);
 }
 
 /* An RFC 3339 time; has false = null. ERANGE outside years 0000–9999. */
@@ -110,22 +96,22 @@ static int put_time(struct web_jsonw *w, const char *key, bool has, int64_t ms)
 	int err;
 
 	if (!has)
-		return put_str(w, key, NULL);
+		return web_jsonw_member_str(w, key, NULL);
 	err = web_json_time_format(buf, ms);
 	if (err)
 		return web_jsonw_fail(w, err);
-	return put_str(w, key, buf);
+	return web_jsonw_member_str(w, key, buf);
 }
 
 static int put_party(struct web_jsonw *w, const char *key,
 		     const struct web_resource_party *pa)
 {
 	if (!pa->input)
-		return put_str(w, key, NULL);
+		return web_jsonw_member_str(w, key, NULL);
 	web_jsonw_key(w, key);
 	web_jsonw_open(w, '{');
-	put_str(w, "input", pa->input);
-	put_str(w, "number", pa->number);
+	web_jsonw_member_str(w, "input", pa->input);
+	web_jsonw_member_str(w, "number", pa->number);
 	return web_jsonw_close(w, '}');
 }
 
@@ -136,16 +122,16 @@ static int put_outcome(struct web_jsonw *w, const char *key,
 	const char *code = web_resource_outcome_name(o->code);
 
 	if (o->code == WEB_OUTCOME_NONE)
-		return put_str(w, key, NULL);
+		return web_jsonw_member_str(w, key, NULL);
 	if (!code || (unsigned)o->by > WEB_BY_PINTGW)
 		return web_jsonw_fail(w, EINVAL);
 	web_jsonw_key(w, key);
 	web_jsonw_open(w, '{');
-	put_str(w, "code", code);
-	put_code(w, "sip_code", o->sip_code);
-	put_str(w, "reason", o->reason);
-	put_str(w, "warning", o->warning);
-	put_str(w, "by", by_names[o->by]);
+	web_jsonw_member_str(w, "code", code);
+	web_jsonw_member_nz(w, "sip_code", o->sip_code);
+	web_jsonw_member_str(w, "reason", o->reason);
+	web_jsonw_member_str(w, "warning", o->warning);
+	web_jsonw_member_str(w, "by", by_names[o->by]);
 	return web_jsonw_close(w, '}');
 }
 
@@ -153,13 +139,13 @@ static int put_sip(struct web_jsonw *w, const char *key,
 		   const struct web_resource_sip *s)
 {
 	if (!s->set)
-		return put_str(w, key, NULL);
+		return web_jsonw_member_str(w, key, NULL);
 	web_jsonw_key(w, key);
 	web_jsonw_open(w, '{');
-	put_str(w, "gateway", s->gateway);
-	put_str(w, "call_id", s->call_id);
-	put_code(w, "last_code", s->last_code);
-	put_str(w, "warning", s->warning);
+	web_jsonw_member_str(w, "gateway", s->gateway);
+	web_jsonw_member_str(w, "call_id", s->call_id);
+	web_jsonw_member_nz(w, "last_code", s->last_code);
+	web_jsonw_member_str(w, "warning", s->warning);
 	return web_jsonw_close(w, '}');
 }
 
@@ -189,8 +175,8 @@ static int put_link_pair(struct web_jsonw *w, const char *self,
 {
 	web_jsonw_key(w, "links");
 	web_jsonw_open(w, '{');
-	put_str(w, "self", self);
-	put_str(w, "events", events);
+	web_jsonw_member_str(w, "self", self);
+	web_jsonw_member_str(w, "events", events);
 	return web_jsonw_close(w, '}');
 }
 
@@ -223,8 +209,8 @@ static int put_members(struct web_jsonw *w, const struct web_resource *r,
 {
 	if (!id_ok(r->id) || !r->service || !web_resource_status_name(r->status))
 		return web_jsonw_fail(w, EINVAL);
-	put_str(w, "id", r->id);
-	put_str(w, "service", r->service);
+	web_jsonw_member_str(w, "id", r->id);
+	web_jsonw_member_str(w, "service", r->service);
 	put_status(w, "status", r->status);
 	if (!click) {
 		put_party(w, "to", &r->to);
@@ -236,14 +222,14 @@ static int put_members(struct web_jsonw *w, const struct web_resource *r,
 		put_time(w, "start_at", r->has_start_at, r->start_at);
 		put_time(w, "stop_at", r->has_stop_at, r->stop_at);
 	}
-	put_str(w, "info", r->info);
+	web_jsonw_member_str(w, "info", r->info);
 	put_outcome(w, "outcome", &r->outcome);
 	if (!click)
 		put_sip(w, "sip", &r->sip);
 	put_u64(w, "last_seq", r->last_seq);
 	if (click)
 		return w->err;
-	put_str(w, "client_state", r->client_state);
+	web_jsonw_member_str(w, "client_state", r->client_state);
 	return put_links(w, r);
 }
 
@@ -264,7 +250,7 @@ static int put_event(struct web_jsonw *w, const struct web_resource_event *ev,
 	put_u64(w, "seq", ev->seq);
 	put_time(w, "at", true, ev->at);
 	put_status(w, "status", ev->status);
-	put_str(w, "info", ev->info);
+	web_jsonw_member_str(w, "info", ev->info);
 	if (sip)
 		put_sip(w, "sip", &ev->sip);
 	return web_jsonw_close(w, '}');
@@ -305,7 +291,7 @@ int web_resource_list(char **bodyp, size_t *lenp,
 	for (i = 0; i < n && !w.err; i++)
 		put_resource(&w, &r[i]);
 	web_jsonw_close(&w, ']');
-	put_str(&w, "next_cursor", next_cursor);
+	web_jsonw_member_str(&w, "next_cursor", next_cursor);
 	web_jsonw_close(&w, '}');
 	return web_jsonw_finish(&w, bodyp, lenp);
 }
@@ -366,14 +352,14 @@ int web_resource_webhook(char **bodyp, size_t *lenp,
 		return EINVAL;
 	web_jsonw_init(&jw, true);
 	web_jsonw_open(&jw, '{');
-	put_str(&jw, "event_id", w->event_id);
-	put_str(&jw, "request_id", w->request_id);
+	web_jsonw_member_str(&jw, "event_id", w->event_id);
+	web_jsonw_member_str(&jw, "request_id", w->request_id);
 	put_u64(&jw, "seq", w->seq);
 	put_status(&jw, "status", w->status);
 	put_time(&jw, "at", true, w->at);
-	put_str(&jw, "info", w->info);
+	web_jsonw_member_str(&jw, "info", w->info);
 	put_outcome(&jw, "outcome", &w->outcome);
-	put_str(&jw, "client_state", w->client_state);
+	web_jsonw_member_str(&jw, "client_state", w->client_state);
 	web_jsonw_close(&jw, '}');
 	return web_jsonw_finish(&jw, bodyp, lenp);
 }
@@ -394,7 +380,7 @@ int web_resource_click(char **bodyp, size_t *lenp,
 	web_jsonw_init(&w, false);
 	web_jsonw_open(&w, '{');
 	put_members(&w, r, true);
-	put_str(&w, "to", c->to);
+	web_jsonw_member_str(&w, "to", c->to);
 	put_link_pair(&w, c->self, c->events_link);
 	web_jsonw_key(&w, "events");
 	web_jsonw_open(&w, '[');
@@ -402,7 +388,7 @@ int web_resource_click(char **bodyp, size_t *lenp,
 		put_event(&w, &c->ev[i], false);
 	web_jsonw_close(&w, ']');
 	if (c->with_token)
-		put_str(&w, "view_token", c->view_token);
+		web_jsonw_member_str(&w, "view_token", c->view_token);
 	web_jsonw_close(&w, '}');
 	return web_jsonw_finish(&w, bodyp, lenp);
 }
@@ -418,7 +404,7 @@ static int put_bool(struct web_jsonw *w, const char *key, bool v)
 /* Optional text fields: "" = not given, left out. */
 static int put_opt(struct web_jsonw *w, const char *key, const char *s)
 {
-	return s[0] ? put_str(w, key, s) : w->err;
+	return s[0] ? web_jsonw_member_str(w, key, s) : w->err;
 }
 
 static int put_req_item(struct web_jsonw *w, const struct web_req_content *ct)
@@ -427,20 +413,20 @@ static int put_req_item(struct web_jsonw *w, const struct web_req_content *ct)
 	int err;
 
 	web_jsonw_open(w, '{');
-	put_str(w, "type", ct->type);
+	web_jsonw_member_str(w, "type", ct->type);
 	switch (ct->src) {
 	case WEB_REQ_TEXT:
-		put_str(w, "text", ct->body);
+		web_jsonw_member_str(w, "text", ct->body);
 		break;
 	case WEB_REQ_DATA:
 		err = web_json_b64_encode(&b64, NULL, ct->body, ct->len);
 		if (err)
 			return web_jsonw_fail(w, err);
-		put_str(w, "data", b64);
+		web_jsonw_member_str(w, "data", b64);
 		free(b64);
 		break;
 	case WEB_REQ_URL:
-		put_str(w, "url", ct->body);
+		web_jsonw_member_str(w, "url", ct->body);
 		put_bool(w, "fetch", ct->fetch);
 		break;
 	default:
@@ -455,7 +441,7 @@ static int put_req_webhook(struct web_jsonw *w, const struct web_req *req)
 	unsigned s;
 
 	web_jsonw_open(w, '{');
-	put_str(w, "url", req->webhook_url);
+	web_jsonw_member_str(w, "url", req->webhook_url);
 	web_jsonw_key(w, "events");
 	web_jsonw_open(w, '[');
 	if (req->webhook_events == WEB_REQ_EVENTS_ALL)
@@ -482,8 +468,8 @@ static int put_req(struct web_jsonw *w, const struct web_req *req)
 	    req->require_count > WEB_REQ_REQUIRE_MAX)
 		return web_jsonw_fail(w, EINVAL);
 	web_jsonw_open(w, '{');
-	put_str(w, "service", req->service);
-	put_str(w, "to", req->to);
+	web_jsonw_member_str(w, "service", req->service);
+	web_jsonw_member_str(w, "to", req->to);
 	put_opt(w, "from", req->from);
 	put_opt(w, "phone_context", req->phone_context);
 	if (req->content_count) {
@@ -517,7 +503,7 @@ static int put_req(struct web_jsonw *w, const struct web_req *req)
 		put_req_webhook(w, req);
 	}
 	if (req->has_client_state)
-		put_str(w, "client_state", req->client_state);
+		web_jsonw_member_str(w, "client_state", req->client_state);
 	put_opt(w, "gateway", req->gateway);
 	return web_jsonw_close(w, '}');
 }

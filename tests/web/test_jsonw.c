@@ -310,6 +310,26 @@ static void test_raw(void **state)
 	free(out);
 }
 
+/* Members: a NULL string and an integer 0 are null. */
+static void test_members(void **state)
+{
+	struct web_jsonw w;
+	char *out = NULL;
+
+	(void)state;
+	web_jsonw_init(&w, false);
+	web_jsonw_open(&w, '{');
+	web_jsonw_member_str(&w, "a", "x");
+	web_jsonw_member_str(&w, "b", NULL);
+	web_jsonw_member_nz(&w, "c", 486);
+	web_jsonw_member_nz(&w, "d", 0);
+	web_jsonw_member_nz(&w, "e", -1);
+	web_jsonw_close(&w, '}');
+	assert_int_equal(web_jsonw_finish(&w, &out, NULL), 0);
+	assert_string_equal(out, "{\"a\": \"x\", \"b\": null, \"c\": 486, \"d\": null, \"e\": -1}");
+	free(out);
+}
+
 /* The first error sticks; finish frees the text and returns it. */
 static void test_errors(void **state)
 {
@@ -426,6 +446,7 @@ int main(void)
 		leakcheck_test(test_integers),
 		leakcheck_test(test_shapes_vs_jansson),
 		leakcheck_test(test_raw),
+		leakcheck_test(test_members),
 		leakcheck_test(test_errors),
 		leakcheck_test(test_finish_fit),
 		leakcheck_test(test_oom),
