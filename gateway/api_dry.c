@@ -127,9 +127,8 @@ static int dry_sip(json_t *root, const char *sip, size_t siplen)
 	int err;
 
 	if (!sip || web_json_utf8_valid(sip, siplen))
-		return json_object_set_new(root, "sip", sip ?
-					   json_stringn(sip, siplen) :
-					   json_null()) ? ENOMEM : 0;
+		return web_json_set_new(root, "sip", sip ? json_stringn(sip, siplen)
+						    : json_null());
 	err = web_json_set_new(root, "sip", json_null());
 	if (!err)
 		err = web_json_b64_encode(&b64, &b64len, sip, siplen);
