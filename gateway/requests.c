@@ -123,31 +123,15 @@ bool gw_rq_str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* A deep copy of src without its spec and sdp (published rows). */
-int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src)
+/* A copy of src without its spec and sdp (published rows), its strings
+ * in one block, *mem: free it with gw_store_req_unpack(). */
+int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src, char **mem)
 {
-	char **d[] = {&dst->id, &dst->owner, &dst->service, &dst->status,
-		      &dst->to_input, &dst->to_number, &dst->from_input,
-		      &dst->from_number, &dst->client_state, &dst->info,
-		      &dst->outcome, &dst->gateway, &dst->call_id,
-		      &dst->from_tag, &dst->sess_id, &dst->branch, &dst->warning,
-		      &dst->webhook};
-	size_t i;
-	int err = 0;
+	struct gw_store_req tmp = *src;
 
-	*dst = *src;
-	dst->spec = NULL;
-	dst->sdp = NULL;
-	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
-		const char *s = *d[i];
-
-		*d[i] = NULL;
-		if (!err)
-			err = gw_rq_dup_str(d[i], s);
-	}
-	if (err)
-		gw_store_req_clear(dst);
-	return err;
+	tmp.spec = NULL;
+	tmp.sdp = NULL;
+	return gw_store_req_pack(dst, &tmp, mem);
 }
 
 /* One line about q: req=<id> and one more field (key NULL: none). */

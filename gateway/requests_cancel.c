@@ -24,7 +24,10 @@ void gw_rq_cancel_free(struct cancel_op *op)
 {
 	if (!op)
 		return;
-	gw_store_req_clear(&op->row);
+	if (op->row_mem)
+		gw_store_req_unpack(&op->row, &op->row_mem);
+	else
+		gw_store_req_clear(&op->row);
 	free(op);
 }
 
@@ -75,7 +78,7 @@ void gw_rq_cancel_settle(struct rq *q, struct pub *p, int err, const char *info)
 			gw_rq_list_add(&p->cancels, l);
 			continue;
 		}
-		op->has_row = !gw_rq_row_dup(&op->row, &q->row);
+		op->has_row = !gw_rq_row_dup(&op->row, &q->row, &op->row_mem);
 		gw_rq_cancel_answer(q->r, op);
 	}
 	q->canceling = false;

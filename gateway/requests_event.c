@@ -25,7 +25,7 @@ void gw_rq_pub_free(struct pub *p)
 		gw_rq_list_del(l);
 		gw_rq_cancel_free(RQ_ENTRY(l, struct cancel_op, link));
 	}
-	gw_store_req_clear(&p->row);
+	gw_store_req_unpack(&p->row, &p->row_mem);
 	gw_store_event_clear(&p->ev);
 	free(p);
 }
@@ -401,7 +401,7 @@ int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp)
 	if (c->start)
 		next.attempt++;
 	if (!err)
-		err = gw_rq_row_dup(&p->row, &next);
+		err = gw_rq_row_dup(&p->row, &next, &p->row_mem);
 	if (!err)
 		err = row_write(r, &next);
 	if (!err)
@@ -506,7 +506,7 @@ int gw_rq_record_create(struct rq *q, int64_t now)
 	if (!err)
 		err = gw_rq_dup_str(&p->ev.status, q->row.status);
 	if (!err)
-		err = gw_rq_row_dup(&p->row, &q->row);
+		err = gw_rq_row_dup(&p->row, &q->row, &p->row_mem);
 	if (!err)
 		err = gw_store_put_request(r->store, &w, NULL, NULL);
 	if (!err)

@@ -66,6 +66,7 @@ struct pub {
 	bool terminal;
 	bool start;                     /* start the call at this commit */
 	struct gw_store_req row;        /* snapshot (no spec, no sdp) */
+	char *row_mem;                  /* row's strings (gw_rq_row_dup) */
 	struct gw_store_event ev;
 	struct gw_link cancels;         /* cancel_op answered at the commit */
 };
@@ -77,7 +78,8 @@ struct cancel_op {
 	void *arg;
 	int err;
 	bool has_row;
-	struct gw_store_req row;
+	struct gw_store_req row;        /* from the store, or packed: */
+	char *row_mem;                  /* its strings (gw_rq_row_dup) */
 	char info[RQ_TEXT_SIZE];
 };
 
@@ -142,7 +144,7 @@ void gw_rq_text(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int gw_rq_dup_str(char **dst, const char *s);
 bool gw_rq_str_eq(const char *a, const char *b);
-int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src);
+int gw_rq_row_dup(struct gw_store_req *dst, const struct gw_store_req *src, char **mem);
 void gw_rq_log(enum log_level level, const char *msg, const struct rq *q,
 	       const char *key, const char *val);
 struct rq *gw_rq_find_id(const struct gw_reqs *r, const char *id);

@@ -100,6 +100,11 @@ static const struct gw_store_col click_cols[] = {
 #define TABLE(name_, cols, type_) \
 	{ name_, cols, sizeof(cols) / sizeof(cols[0]), sizeof(struct type_) }
 
+#define NCOLS(cols) (sizeof(cols) / sizeof(cols[0]))
+_Static_assert(NCOLS(req_cols) <= GW_STORE_MAX_COLS && NCOLS(event_cols) <= GW_STORE_MAX_COLS &&
+	       NCOLS(idem_cols) <= GW_STORE_MAX_COLS && NCOLS(dlv_cols) <= GW_STORE_MAX_COLS &&
+	       NCOLS(click_cols) <= GW_STORE_MAX_COLS, "a table has more than GW_STORE_MAX_COLS columns");
+
 const struct gw_store_table gw_store_t_req = TABLE("requests", req_cols, gw_store_req);
 const struct gw_store_table gw_store_t_event = TABLE("events", event_cols, gw_store_event);
 const struct gw_store_table gw_store_t_idem = TABLE("idempotency", idem_cols, gw_store_idem);
@@ -364,6 +369,62 @@ void gw_store_row_clear(const struct gw_store_table *t, void *row)
 	for (i = 0; i < t->ncols; i++)
 		if (t->cols[i].type == COL_TEXT)
 			free(*FIELD(row, &t->cols[i], char *));
+	memset(row, 0, t->size);
+}
+
+/*
+ * Copy a row with all its strings in one block, *mem (NULL when it has
+ * none). Every status change queues a write of its request and keeps a
+ * snapshot of it to publish, a dozen strings each: one allocation per
+ * string made malloc and free the loop's largest cost under load. upd
+ * leaves out the text of fixed columns but the key (column 0), which an
+ * UPDATE does not write. Free such a row with gw_store_row_unpack(),
+ * never string by string. 0 or ENOMEM (dst is then zeroed).
+ */
+int gw_store_row_pack(const struct gw_store_table *t, void *dst, const void *src,
+		      bool upd, char **mem)
+{
+	const struct gw_store_col *c;
+	size_t i, len[GW_STORE_MAX_COLS], total = 0;
+	char **to, *p;
+
+	memcpy(dst, src, t->size);
+	*mem = NULL;
+	for (i = 0; i < t->ncols; i++) {
+		c = &t->cols[i];
+		if (c->type != COL_TEXT)
+			continue;
+		to = FIELD(dst, c, char *);
+		if (*to && upd && i && c->fixed)
+			*to = NULL;
+		len[i] = *to ? strlen(*to) + 1 : 0;
+		total += len[i];
+	}
+	if (!total)
+		return 0;
+	p = malloc(total);
+	if (!p) {
+		memset(dst, 0, t->size);
+		return ENOMEM;
+	}
+	*mem = p;
+	for (i = 0; i < t->ncols; i++) {
+		c = &t->cols[i];
+		to = FIELD(dst, c, char *);
+		if (c->type != COL_TEXT || !*to)
+			continue;
+		memcpy(p, *to, len[i]);
+		*to = p;
+		p += len[i];
+	}
+	return 0;
+}
+
+/* Free a row made by gw_store_row_pack() and zero it. */
+void gw_store_row_unpack(const struct gw_store_table *t, void *row, char **mem)
+{
+	free(*mem);
+	*mem = NULL;
 	memset(row, 0, t->size);
 }
 
@@ -795,6 +856,16 @@ void gw_store_stats(const struct gw_store *s, struct gw_store_stats *st)
 }
 
 /* Free a row's strings and zero it; NULL-safe, also for a zeroed row. */
+int gw_store_req_pack(struct gw_store_req *dst, const struct gw_store_req *src, char **mem)
+{
+	return gw_store_row_pack(&gw_store_t_req, dst, src, false, mem);
+}
+
+void gw_store_req_unpack(struct gw_store_req *req, char **mem)
+{
+	gw_store_row_unpack(&gw_store_t_req, req, mem);
+}
+
 void gw_store_req_clear(struct gw_store_req *req)
 {
 	gw_store_row_clear(&gw_store_t_req, req);

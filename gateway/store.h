@@ -269,6 +269,10 @@ int gw_store_purge_click_uses(struct gw_store *s, int64_t now_s,
 
 /* Rows */
 void gw_store_req_clear(struct gw_store_req *req);
+/* A read-only copy of src whose strings share one block, *mem (NULL when
+ * it has none); free it with gw_store_req_unpack(). 0 or ENOMEM. */
+int gw_store_req_pack(struct gw_store_req *dst, const struct gw_store_req *src, char **mem);
+void gw_store_req_unpack(struct gw_store_req *req, char **mem);
 void gw_store_event_clear(struct gw_store_event *ev);
 void gw_store_idem_clear(struct gw_store_idem *idem);
 void gw_store_delivery_clear(struct gw_store_delivery *dlv);

@@ -20,31 +20,6 @@
 
 /* ---- rows in ---- */
 
-/* Copy a row; for an UPDATE (upd) the text of fixed columns but the key
- * (column 0) is left out, as the statement does not write it. */
-static int row_copy(const struct gw_store_table *t, void *dst, const void *src, bool upd)
-{
-	const char *from;
-	char **to;
-	size_t i;
-
-	memcpy(dst, src, t->size);
-	for (i = 0; i < t->ncols; i++)
-		if (t->cols[i].type == COL_TEXT)
-			*FIELD(dst, &t->cols[i], char *) = NULL;
-	for (i = 0; i < t->ncols; i++) {
-		if (t->cols[i].type != COL_TEXT || (upd && i && t->cols[i].fixed))
-			continue;
-		from = *FIELD(src, &t->cols[i], const char *);
-		to = FIELD(dst, &t->cols[i], char *);
-		if (from && !(*to = gw_store_strcopy(from, strlen(from)))) {
-			gw_store_row_clear(t, dst);
-			return ENOMEM;
-		}
-	}
-	return 0;
-}
-
 static int bind_col(sqlite3_stmt *st, int idx, const struct gw_store_col *c, const void *row)
 {
 	const char *text;
@@ -198,13 +173,18 @@ static const enum gw_store_st kind_st[] = {
 	[W_CLICK] = ST_PUT_CLICK,
 };
 
+static void write_clear(struct gw_store_write *w)
+{
+	gw_store_row_unpack(kind_table[w->kind], &w->u, &w->mem);
+}
+
 /* Free the queued rows (their callbacks are not called) and the arrays. */
 void gw_store_queue_drop(struct gw_store_queue *q)
 {
 	size_t i;
 
 	for (i = 0; i < q->n; i++)
-		gw_store_row_clear(kind_table[q->v[i].kind], &q->v[i].u);
+		write_clear(&q->v[i]);
 	free(q->v);
 	free(q->rows);
 	memset(q, 0, sizeof(*q));
@@ -279,30 +259,34 @@ static size_t col_size(enum gw_store_coltype type)
 	return 0;
 }
 
-/* Move the mutable columns of an update (from) into an earlier write of
- * the same row (into), as the UPDATE would have written them. */
-static void row_fold(const struct gw_store_table *t, void *into, void *from)
+/* Merge the mutable columns of an update (from) into an earlier write of
+ * the same row (into), as the UPDATE would have written them; into gets
+ * a new block for its strings. 0 or ENOMEM (both left as they were). */
+static int row_fold(struct gw_store_write *into, const struct gw_store_write *from)
 {
+	const struct gw_store_table *t = &gw_store_t_req;
 	const struct gw_store_col *c;
-	char **src, **dst;
+	struct gw_store_req merged = into->u.req, packed;
+	char *mem;
 	size_t i;
+	int err;
 
 	for (i = 1; i < t->ncols; i++) {
 		c = &t->cols[i];
 		if (c->fixed)
 			continue;
-		if (c->type != COL_TEXT) {
-			memcpy((char *)into + c->off, (char *)from + c->off, col_size(c->type));
+		if (c->type == COL_TEXT && !*FIELD(&from->u.req, c, char *) && c->keep)
 			continue;
-		}
-		src = FIELD(from, c, char *);
-		dst = FIELD(into, c, char *);
-		if (!*src && c->keep)
-			continue;
-		free(*dst);
-		*dst = *src;
-		*src = NULL;
+		memcpy((char *)&merged + c->off, (const char *)&from->u.req + c->off,
+		       col_size(c->type));
 	}
+	err = gw_store_row_pack(t, &packed, &merged, false, &mem);
+	if (err)
+		return err;
+	free(into->mem);
+	into->mem = mem;
+	into->u.req = packed;
+	return 0;
 }
 
 /*
@@ -318,13 +302,13 @@ static void rows_note(struct gw_store *s, struct gw_store_queue *q)
 	if ((q->nrows + 1) * 2 > q->nslot && rows_grow(q))
 		return;
 	slot = row_slot(q, w->u.req.id);
-	if (*slot && w->kind == W_UPD_REQ) {
-		row_fold(&gw_store_t_req, &q->v[*slot - 1].u.req, &w->u.req);
-		gw_store_row_clear(&gw_store_t_req, &w->u.req);
+	if (*slot && w->kind == W_UPD_REQ && !row_fold(&q->v[*slot - 1], w)) {
+		write_clear(w);
 		w->fold = *slot;
 		s->stats.folded++;
 		return;
 	}
+	/* unfolded (ENOMEM): later updates fold into this, the last write */
 	if (!*slot)
 		q->nrows++;
 	*slot = q->n;
@@ -392,7 +376,7 @@ static int enqueue(struct gw_store *s, enum gw_store_wkind kind, const void *row
 	}
 	w = &s->q.v[s->q.n];
 	memset(w, 0, sizeof(*w));
-	err = row_copy(kind_table[kind], &w->u, row, kind == W_UPD_REQ);
+	err = gw_store_row_pack(kind_table[kind], &w->u, row, kind == W_UPD_REQ, &w->mem);
 	if (err)
 		return err;
 	w->kind = kind;
@@ -628,7 +612,7 @@ void gw_store_finish(struct gw_store *s, struct gw_store_queue *q0, int err)
 			s->stats.failed_writes++;
 		if (w->h)
 			w->h(err ? err : w->err, w->arg);
-		gw_store_row_clear(kind_table[w->kind], &w->u);
+		write_clear(w);
 	}
 	q.n = 0;
 	rows_reset(&q);

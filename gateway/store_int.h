@@ -47,6 +47,8 @@ struct gw_store_col {
 	bool side;      /* requests.spec: in its own table (store.c) */
 };
 
+#define GW_STORE_MAX_COLS 32     /* columns in one table */
+
 struct gw_store_table {
 	const char *name;
 	const struct gw_store_col *cols;
@@ -107,6 +109,7 @@ struct gw_store_write {
 	size_t fold;                    /* 1 + the write it was folded into, or 0 */
 	gw_store_done_h *h;
 	void *arg;
+	char *mem;                      /* u's strings (gw_store_row_pack) */
 	union {
 		struct gw_store_req req;
 		struct gw_store_event ev;
@@ -213,6 +216,9 @@ int gw_store_sql_cols(char *buf, size_t size, const struct gw_store_table *t, bo
 int gw_store_step_reset(struct sqlite3_stmt *st);
 char *gw_store_strcopy(const char *src, size_t len);
 void gw_store_row_clear(const struct gw_store_table *t, void *row);
+int gw_store_row_pack(const struct gw_store_table *t, void *dst, const void *src,
+		      bool upd, char **mem);
+void gw_store_row_unpack(const struct gw_store_table *t, void *row, char **mem);
 
 /* store_commit.c */
 int gw_store_prepare_writes(struct gw_store *s);

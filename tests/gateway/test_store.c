@@ -1542,6 +1542,58 @@ static void test_group_commit_folds_updates(void **state)
 	gw_store_free(s);
 }
 
+/* A fold that cannot allocate leaves the update as its own write, and
+ * later updates fold into that one: the row ends as the last update left
+ * it, every callback in order, nothing leaked. */
+static void test_group_commit_fold_enomem(void **state)
+{
+	const char *dir = fx_tmp_dir();
+	struct gw_store *s = fx_open(dir, GW_STORE_SYNC_NORMAL);
+	struct gw_store_req r, u, got = { 0 };
+	struct gw_store_stats st;
+	int changes;
+
+	(void)state;
+	rec_reset();
+	fx_req(&r, "rq_g", "k1", "queued", T0);
+	r.spec = S("{\"service\":\"call\"}");
+	assert_int_equal(gw_store_put_request(s, &r, done_h, (void *)0), 0);
+	u = (struct gw_store_req){ .id = S("rq_g"), .status = S("sending"), .updated_at = T0 + 1,
+				   .sdp = S("v=0"), .call_id = S("c1"), .last_seq = 2 };
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)1), 0);
+	/* the update's own copy is allocation 1, the fold's block 2 */
+	u = (struct gw_store_req){ .id = S("rq_g"), .status = S("ringing"), .updated_at = T0 + 2,
+				   .call_id = S("c1"), .info = S("ringing"), .last_seq = 3 };
+	alloc_fail_at(2);
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)2), 0);
+	alloc_fail_at(0);
+	assert_int_equal(alloc_failed(), 1);
+	u = (struct gw_store_req){ .id = S("rq_g"), .status = S("active"), .updated_at = T0 + 3,
+				   .call_id = S("c1"), .info = S("connected"), .last_seq = 4 };
+	assert_int_equal(gw_store_update_request(s, &u, done_h, (void *)3), 0);
+
+	changes = sqlite3_total_changes(gw_store_db(s));
+	assert_int_equal(gw_store_commit(s), 0);
+	/* the row, its spec and the one update that could not fold */
+	assert_int_equal(sqlite3_total_changes(gw_store_db(s)) - changes, 3);
+	gw_store_stats(s, &st);
+	assert_int_equal(st.folded, 2);
+	assert_int_equal(rec.n, 4);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(rec.idx[i], i);
+		assert_int_equal(rec.err[i], 0);
+	}
+	assert_int_equal(gw_store_get_request(s, "rq_g", "k1", &got), 0);
+	assert_string_equal(got.status, "active");
+	assert_string_equal(got.info, "connected");
+	assert_string_equal(got.sdp, "v=0");
+	assert_string_equal(got.call_id, "c1");
+	assert_int_equal(got.updated_at, T0 + 3);
+	assert_int_equal(got.last_seq, 4);
+	gw_store_req_clear(&got);
+	gw_store_free(s);
+}
+
 /* On the loop: everything queued in a turn is one commit at its end. */
 struct turn {
 	struct gw_loop *loop;
@@ -2137,6 +2189,7 @@ int main(void)
 		leakcheck_test(test_migrate_v4_file),
 		leakcheck_test(test_group_commit_one_transaction),
 		leakcheck_test(test_group_commit_folds_updates),
+		leakcheck_test(test_group_commit_fold_enomem),
 		leakcheck_test(test_group_commit_loop),
 		leakcheck_test(test_commit_interval),
 		leakcheck_test(test_bg_checkpoint),
