@@ -347,7 +347,7 @@ bool api_scope(struct web_http_req *req, const struct gw_auth_key *key,
 
 /* ---- the resource ---- */
 
-static enum web_outcome outcome_parse(const char *s)
+enum web_outcome api_outcome_parse(const char *s)
 {
 	unsigned i;
 
@@ -388,7 +388,7 @@ static json_t *outcome_fill(struct web_resource_outcome *o, const char *text)
 		json_decref(j);
 		return NULL;
 	}
-	o->code = outcome_parse(jstr(j, "code"));
+	o->code = api_outcome_parse(jstr(j, "code"));
 	o->sip_code = jint(j, "sip_code", NULL);
 	o->reason = jstr(j, "reason");
 	o->warning = jstr(j, "warning");

@@ -58,7 +58,7 @@ void gw_api_drain(struct gw_api *api);
 /* Hooks: give these to web_http_alloc() and gw_reqs_alloc() with the api */
 void gw_api_handle(struct web_http_req *req, void *arg);
 void gw_api_published(const struct gw_store_req *row,
-		      const struct gw_store_event *ev, void *arg);
+		      const struct gw_store_event *ev, const char *outcome, void *arg);
 
 /* Observability */
 const struct gw_metrics_counters *gw_api_counters(const struct gw_api *api);

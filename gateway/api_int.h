@@ -210,6 +210,8 @@ void api_late_err(struct gw_api *api, uint64_t http_id,
 		  const struct web_json_err *e);
 void api_store_err(struct web_json_err *e, int err);
 int api_res_fill(struct api_res *res, const struct gw_store_req *row);
+/* An outcome's name ("busy", …): its code; unknown or NULL: none. */
+enum web_outcome api_outcome_parse(const char *s);
 void api_res_clear(struct api_res *res);
 int api_render(char **bodyp, size_t *lenp, const struct gw_store_req *row);
 int api_event_fill(struct web_resource_event *ev, json_t **sipp,

@@ -150,18 +150,6 @@ void api_subs_free_all(struct gw_api *api)
 
 /* ---- fan-out ---- */
 
-static enum web_outcome row_outcome(const struct gw_store_req *row)
-{
-	struct api_res res;
-	enum web_outcome o = WEB_OUTCOME_NONE;
-
-	if (!row->outcome || api_res_fill(&res, row))
-		return o;
-	o = res.r.outcome.code;
-	api_res_clear(&res);
-	return o;
-}
-
 static void stream_event(struct gw_api *api, struct api_sub *sub,
 			 const struct gw_store_event *ev, bool final)
 {
@@ -182,7 +170,7 @@ static void stream_event(struct gw_api *api, struct api_sub *sub,
  * the long-polls and streams of that request.
  */
 void gw_api_published(const struct gw_store_req *row,
-		      const struct gw_store_event *ev, void *arg)
+		      const struct gw_store_event *ev, const char *outcome, void *arg)
 {
 	struct gw_api *api = arg;
 	struct api_watch *w;
@@ -195,7 +183,7 @@ void gw_api_published(const struct gw_store_req *row,
 	web_resource_status_parse(&st, ev->status, strlen(ev->status));
 	final = web_resource_status_final(st);
 	gw_metrics_event(&api->counters, row->service, st,
-			 final ? row_outcome(row) : WEB_OUTCOME_NONE);
+			 final ? api_outcome_parse(outcome) : WEB_OUTCOME_NONE);
 	if (final)
 		gw_policy_live_add(api->policy, row->owner, -1);
 	w = watch_find(api, row->id);

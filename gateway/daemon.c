@@ -97,11 +97,11 @@ static void sip_event(uint64_t ref, const struct pint_status_ev *ev, void *arg)
 
 /* Every committed event: waiters and streams, then webhooks. */
 static void published(const struct gw_store_req *row,
-		      const struct gw_store_event *ev, void *arg)
+		      const struct gw_store_event *ev, const char *outcome, void *arg)
 {
 	struct gw_daemon *d = arg;
 
-	gw_api_published(row, ev, d->api);
+	gw_api_published(row, ev, outcome, d->api);
 	if (d->hooks)
 		gw_hooks_published(row, ev, d->hooks);
 }

@@ -46,9 +46,12 @@ typedef void (gw_reqs_canceled_h)(int err, const struct gw_store_req *row,
 				  const char *info, void *arg);
 
 /* An event was committed: the fan-out point (long-poll, SSE, webhooks,
- * metrics). row is the request as stored with this event. */
+ * metrics). row is the request as stored with this event; outcome the
+ * name of its outcome (the code in row->outcome) when the event is
+ * terminal, else NULL. */
 typedef void (gw_reqs_published_h)(const struct gw_store_req *row,
-				   const struct gw_store_event *ev, void *arg);
+				   const struct gw_store_event *ev,
+				   const char *outcome, void *arg);
 
 struct gw_reqs_hooks {
 	gw_reqs_published_h *published;

@@ -104,7 +104,9 @@ static void pub_done(int err, void *arg)
 		h(0, &p->row, harg);
 	}
 	if (r->hooks.published)
-		r->hooks.published(&p->row, &p->ev, r->hooks.arg);
+		r->hooks.published(&p->row, &p->ev,
+				   p->terminal ? pint_outcome_name(p->outcome) : NULL,
+				   r->hooks.arg);
 	while (!gw_rq_list_empty(&p->cancels)) {
 		struct gw_link *l = p->cancels.next;
 		struct cancel_op *op = RQ_ENTRY(l, struct cancel_op, link);
@@ -418,6 +420,7 @@ int gw_rq_record(struct rq *q, const struct gw_rq_change *c, struct pub **pubp)
 	gw_rq_list_add(&r->pubs, &p->link);
 	q->last_pub = p;
 	p->terminal = terminal;
+	p->outcome = c->outcome;
 	p->start = c->start && !terminal;
 	q->starting = p->start;
 	r->st.events++;

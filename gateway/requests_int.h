@@ -64,6 +64,7 @@ struct pub {
 	uint64_t ref;
 	bool created;                   /* the create's put + "queued" */
 	bool terminal;
+	enum pint_outcome outcome;      /* terminal only */
 	bool start;                     /* start the call at this commit */
 	struct gw_store_req row;        /* snapshot (no spec, no sdp) */
 	char *row_mem;                  /* row's strings (gw_rq_row_dup) */

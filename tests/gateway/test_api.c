@@ -397,12 +397,12 @@ static void test_published_counts(void **state)
 	ev.status = S("queued");
 	gw_policy_live_add(e.api->policy, "k", 1);
 	row.status = S("queued");
-	gw_api_published(&row, &ev, e.api);
+	gw_api_published(&row, &ev, NULL, e.api);
 	ev.seq = 4;
 	ev.status = S("failed");
 	row.status = S("failed");
-	gw_api_published(&row, &ev, e.api);
-	gw_api_published(NULL, &ev, e.api);     /* ignored */
+	gw_api_published(&row, &ev, "busy", e.api);
+	gw_api_published(NULL, &ev, "busy", e.api);     /* ignored */
 	c = gw_api_counters(e.api);
 	assert_int_equal(c->nsvc, 1);
 	assert_string_equal(c->svc[0].name, "call");

@@ -162,10 +162,11 @@ static void created_h(int err, const struct gw_store_req *row, void *arg)
 }
 
 static void published_h(const struct gw_store_req *row,
-			const struct gw_store_event *ev, void *arg)
+			const struct gw_store_event *ev, const char *outcome, void *arg)
 {
 	struct fx *f = arg;
 	struct pub_rec *p;
+	char code[64];
 
 	assert_true(f->npub < MAXREC);
 	p = &f->pub[f->npub++];
@@ -182,6 +183,12 @@ static void published_h(const struct gw_store_req *row,
 	assert_null(row->spec);
 	assert_null(row->sdp);
 	assert_string_equal(row->id, ev->request_id);
+	/* the terminal event names its outcome: the code in the row's */
+	assert_int_equal(outcome != NULL, row->outcome != NULL);
+	if (outcome) {
+		snprintf(code, sizeof(code), "{\"code\":\"%s\"", outcome);
+		assert_memory_equal(row->outcome, code, strlen(code));
+	}
 }
 
 /* fake_sip_start_h: read the store as it is when the INVITE would leave. */
