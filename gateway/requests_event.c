@@ -26,7 +26,7 @@ void gw_rq_pub_free(struct pub *p)
 		gw_rq_cancel_free(RQ_ENTRY(l, struct cancel_op, link));
 	}
 	gw_store_req_unpack(&p->row, &p->row_mem);
-	gw_store_event_clear(&p->ev);
+	gw_store_event_unpack(&p->ev, &p->ev_mem);
 	free(p);
 }
 
@@ -337,17 +337,17 @@ static int ids_fields(struct rq *q, const struct gw_rq_ids *ids, struct fields *
 static int event_fill(struct pub *p, const struct rq *q,
 		      const struct gw_rq_change *c, uint32_t seq, int64_t at)
 {
-	int err;
+	struct gw_store_event ev = {
+		.request_id = q->row.id, .seq = seq, .at = at,
+		.status = (char *)pint_status_name(c->status), .info = (char *)c->info,
+	};
+	int err = 0;
 
-	p->ev.seq = seq;
-	p->ev.at = at;
-	err = gw_rq_dup_str(&p->ev.request_id, q->row.id);
+	if (c->has_sip)
+		err = gw_rq_sip_json(&ev.sip, c);
 	if (!err)
-		err = gw_rq_dup_str(&p->ev.status, pint_status_name(c->status));
-	if (!err)
-		err = gw_rq_dup_str(&p->ev.info, c->info);
-	if (!err && c->has_sip)
-		err = gw_rq_sip_json(&p->ev.sip, c);
+		err = gw_store_event_pack(&p->ev, &ev, &p->ev_mem);
+	free(ev.sip);
 	return err;
 }
 
@@ -501,13 +501,13 @@ int gw_rq_record_create(struct rq *q, int64_t now)
 	w.spec = q->spec->json;
 	err = pub_new(r, q, &p);
 	if (!err) {
+		struct gw_store_event ev = {
+			.request_id = q->row.id, .seq = 1, .at = now, .status = q->row.status,
+		};
+
 		p->created = true;
-		p->ev.seq = 1;
-		p->ev.at = now;
-		err = gw_rq_dup_str(&p->ev.request_id, q->row.id);
+		err = gw_store_event_pack(&p->ev, &ev, &p->ev_mem);
 	}
-	if (!err)
-		err = gw_rq_dup_str(&p->ev.status, q->row.status);
 	if (!err)
 		err = gw_rq_row_dup(&p->row, &q->row, &p->row_mem);
 	if (!err)

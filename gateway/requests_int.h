@@ -69,6 +69,7 @@ struct pub {
 	struct gw_store_req row;        /* snapshot (no spec, no sdp) */
 	char *row_mem;                  /* row's strings (gw_rq_row_dup) */
 	struct gw_store_event ev;
+	char *ev_mem;                   /* ev's strings (gw_store_event_pack) */
 	struct gw_link cancels;         /* cancel_op answered at the commit */
 };
 

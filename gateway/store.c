@@ -866,6 +866,17 @@ void gw_store_req_unpack(struct gw_store_req *req, char **mem)
 	gw_store_row_unpack(&gw_store_t_req, req, mem);
 }
 
+int gw_store_event_pack(struct gw_store_event *dst, const struct gw_store_event *src,
+			char **mem)
+{
+	return gw_store_row_pack(&gw_store_t_event, dst, src, false, mem);
+}
+
+void gw_store_event_unpack(struct gw_store_event *ev, char **mem)
+{
+	gw_store_row_unpack(&gw_store_t_event, ev, mem);
+}
+
 void gw_store_req_clear(struct gw_store_req *req)
 {
 	gw_store_row_clear(&gw_store_t_req, req);

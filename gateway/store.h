@@ -277,6 +277,9 @@ void gw_store_req_clear(struct gw_store_req *req);
  * it has none); free it with gw_store_req_unpack(). 0 or ENOMEM. */
 int gw_store_req_pack(struct gw_store_req *dst, const struct gw_store_req *src, char **mem);
 void gw_store_req_unpack(struct gw_store_req *req, char **mem);
+int gw_store_event_pack(struct gw_store_event *dst, const struct gw_store_event *src,
+			char **mem);
+void gw_store_event_unpack(struct gw_store_event *ev, char **mem);
 void gw_store_event_clear(struct gw_store_event *ev);
 void gw_store_idem_clear(struct gw_store_idem *idem);
 void gw_store_delivery_clear(struct gw_store_delivery *dlv);
