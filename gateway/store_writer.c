@@ -123,8 +123,10 @@ void gw_store_writer_kick(struct gw_store *s)
 	pthread_mutex_lock(&w->mu);
 	w->q = q;
 	w->work = true;
-	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+	/* after the unlock: woken under it, the writer would sleep again
+	 * at once on the mutex (a tenth of its switches, perf sched) */
+	pthread_cond_signal(&w->cv);
 }
 
 static void efd_h(int fd, uint32_t events, void *arg)
