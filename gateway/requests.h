@@ -30,7 +30,7 @@
 #include "gateway/store.h"
 #include "pint/mbuf.h"
 
-#define GW_REQ_ID_SIZE 24               /* "rq_" + 20 URL-safe chars, NUL */
+#define GW_REQ_ID_SIZE 29               /* "rq_" + 25 URL-safe chars, NUL */
 
 struct gw_reqs;
 

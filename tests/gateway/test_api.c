@@ -153,10 +153,11 @@ static void test_id_syntax(void **state)
 		const char *id;
 		bool ok;
 	} t[] = {
-		{"rq_5Jm0x8YtQ2Kb7Cq1abcd", true},      /* 20 after rq_ */
+		{"rq_0oPAzJ1w5Jm0x8YtQ2Kb7Cq1a", true},  /* 25 after rq_: time + random */
+		{"rq_5Jm0x8YtQ2Kb7Cq1abcd", true},      /* 20: ids of earlier versions */
 		{"rq_a", true},
 		{"rq_a-b_c", true},
-		{"rq_5Jm0x8YtQ2Kb7Cq1abcde", false},    /* 21 */
+		{"rq_0oPAzJ1w5Jm0x8YtQ2Kb7Cq1ab", false},       /* 26 */
 		{"rq_", false},
 		{"rq", false},
 		{"RQ_abc", false},

@@ -593,6 +593,53 @@ static void test_create_commit_order(void **state)
 	fx_done(&f);
 }
 
+/* Ids start with the creation time (base62 Unix ms), so they sort by it;
+ * the rest is random. */
+static uint64_t id_ms(const char *id)
+{
+	static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz";
+	uint64_t t = 0;
+
+	for (int i = 3; i < 3 + 8; i++)
+		t = t * 62 + (uint64_t)(strchr(b62, id[i]) - b62);
+	return t;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_ids_sort_by_creation(void **state)
+{
+	struct timespec pause = { 0, 3 * 1000000 };
+	int64_t before, after;
+	struct fx f;
+
+	(void)state;
+	fx_init(&f, 100);
+	before = wall_ms();
+	assert_int_equal(gw_reqs_create(f.r, spec_for(&f, "{\"service\":\"call\","
+				"\"to\":\"+1 555 555 0199\"}", "shop"), created_h, &f), 0);
+	after = wall_ms();
+	nanosleep(&pause, NULL);
+	assert_int_equal(gw_reqs_create(f.r, spec_for(&f, "{\"service\":\"call\","
+				"\"to\":\"+1 555 555 0198\"}", "shop"), created_h, &f), 0);
+	pump(&f);
+	assert_int_equal(f.ncreated, 2);
+	assert_int_equal(strlen(f.created_id[0]), 3 + 8 + 17);
+	assert_true(id_ms(f.created_id[0]) >= (uint64_t)before);
+	assert_true(id_ms(f.created_id[0]) <= (uint64_t)after);
+	assert_true(id_ms(f.created_id[1]) >= id_ms(f.created_id[0]) + 3);
+	assert_true(strcmp(f.created_id[0], f.created_id[1]) < 0);
+	assert_memory_not_equal(f.created_id[0] + 11, f.created_id[1] + 11, 17);
+	fx_done(&f);
+}
+
 static void test_full_life(void **state)
 {
 	struct fx f;
@@ -1289,14 +1336,6 @@ static const char *put_row(struct fx *f, const char *id, const char *status,
 	return id;
 }
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void test_recovery(void **state)
 {
 	static const char call[] = "{\"service\":\"call\",\"to\":\"+15555550199\"}";
@@ -1883,6 +1922,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		leakcheck_test(test_create_commit_order),
+		leakcheck_test(test_ids_sort_by_creation),
 		leakcheck_test(test_full_life),
 		leakcheck_test(test_failure_outcome),
 		leakcheck_test(test_forward_only),
